@@ -1,0 +1,249 @@
+"""The Answer: a pure value that says what to reply, and its renderers.
+
+:func:`build_answer` turns a :class:`~bot.matcher.Match` into an :class:`Answer`
+that carries everything a reply needs (the reviewed text, each citation with
+its source title, section, checked date and quote, the disclaimer, and the
+referral when the question sounds personal). Renderers then format it for
+the terminal (:func:`render_text`), for machines (:func:`to_json`) and for
+Discord (:func:`render_embed`, a plain ``dict`` in Discord's embed format, so
+this module never imports discord).
+
+Nothing here generates text: every sentence comes from the reviewed FAQ or
+from a language pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.faq import BASE_LANGUAGE, FAQ
+from bot.matcher import MAX_QUESTION_CHARS, Match, Status
+from bot.text import simplify
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCitation:
+    """A citation resolved against ``seeds/sources.yaml``."""
+
+    seed: str
+    title: str
+    section: str
+    checked: str | None
+    quote: str
+    kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A "did you mean" entry."""
+
+    id: str
+    question: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Everything a reply needs, in one language, for one question."""
+
+    status: Status
+    question: str
+    truncated: bool
+    lang: str
+    entry_id: str | None
+    score: float
+    title: str | None
+    text: str | None
+    citations: tuple[SourceCitation, ...]
+    suggestions: tuple[Suggestion, ...]
+    personal: bool
+    messages: Mapping[str, str]
+    referral: str
+    faq_version: str
+
+    @property
+    def disclaimer(self) -> str:
+        """The legal-information disclaimer, in the answer's language."""
+        return self.messages["disclaimer"]
+
+
+def is_personal(faq: FAQ, question: str) -> bool:
+    """Whether the question describes the asker's own case (any language pack's patterns)."""
+    text = simplify(question)
+    return any(p.search(text) for pack in faq.languages.values() for p in pack.personal_patterns)
+
+
+def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: str | None = None) -> Answer:
+    """Resolve a match into an :class:`Answer` in ``lang``.
+
+    ``referral`` overrides the language pack's referral text (a server's own
+    legal-aid or rapid-response line).
+    """
+    if lang not in faq.languages:
+        lang = BASE_LANGUAGE
+    messages = faq.languages[lang].messages
+    best = match.best
+    entry = faq.by_id[best.entry_id] if match.status == "answer" and best else None
+    citations: tuple[SourceCitation, ...] = ()
+    if entry is not None:
+        citations = tuple(
+            SourceCitation(
+                seed=c.seed,
+                title=faq.seeds[c.seed].title,
+                section=c.section,
+                checked=faq.seeds[c.seed].checked,
+                quote=c.quote,
+                kind=faq.seeds[c.seed].kind,
+            )
+            for c in entry.citations
+        )
+    suggestions = ()
+    if match.status == "suggest":
+        suggestions = tuple(
+            Suggestion(c.entry_id, faq.by_id[c.entry_id].text(lang).question, c.score) for c in match.candidates
+        )
+    return Answer(
+        status=match.status,
+        question=match.question,
+        truncated=match.truncated,
+        lang=lang,
+        entry_id=entry.id if entry else None,
+        score=best.score if best else 0.0,
+        title=entry.text(lang).question if entry else None,
+        text=entry.text(lang).answer if entry else None,
+        citations=citations,
+        suggestions=suggestions,
+        personal=is_personal(faq, match.question),
+        messages=messages,
+        referral=(referral or messages["referral"]).strip(),
+        faq_version=faq.version,
+    )
+
+
+def _checked(answer: Answer, citation: SourceCitation) -> str:
+    """Say when the source was checked, or that it does not say, in the answer's language."""
+    if citation.checked:
+        return answer.messages["checked"].format(date=citation.checked)
+    return answer.messages["date_not_stated"]
+
+
+def _truncation_notice(answer: Answer) -> str | None:
+    """The "your question was cut" notice, if it was."""
+    return answer.messages["truncated"].format(limit=MAX_QUESTION_CHARS) if answer.truncated else None
+
+
+def to_json(answer: Answer) -> dict[str, Any]:
+    """The machine-readable contract of ``faqbot ask --json`` (exactly these keys)."""
+    return {
+        "status": answer.status,
+        "question": answer.question,
+        "id": answer.entry_id,
+        "score": answer.score,
+        "answer": answer.text,
+        "citations": [
+            {"seed": c.seed, "title": c.title, "section": c.section, "checked": c.checked, "quote": c.quote}
+            for c in answer.citations
+        ],
+        "suggestions": [{"id": s.id, "question": s.question, "score": s.score} for s in answer.suggestions],
+        "personal": answer.personal,
+        "disclaimer": answer.disclaimer,
+        "lang": answer.lang,
+    }
+
+
+def render_text(answer: Answer) -> str:
+    """A plain-text reply for the terminal."""
+    m = answer.messages
+    lines: list[str] = []
+    notice = _truncation_notice(answer)
+    if notice:
+        lines += [f"({notice})", ""]
+    if answer.personal:
+        lines += [f"! {m['personal_warning']}", f"  {answer.referral}", ""]
+    if answer.status == "answer":
+        lines += [f"Q: {answer.title}", "", answer.text or "", "", f"{m['sources']}:"]
+        for i, c in enumerate(answer.citations, 1):
+            lines.append(f"  [{i}] {c.title} - {c.section} ({_checked(answer, c)})")
+            lines.append(f'      {m["quote_label"]}: "{c.quote}"')
+    elif answer.status == "suggest":
+        lines.append(m["suggest_intro"])
+        lines += [f"  - {s.question}  [{s.id}]" for s in answer.suggestions]
+    else:
+        lines.append(m["no_match"])
+        if not answer.personal:
+            lines.append(answer.referral)
+        lines.append(m["topics_hint"])
+    lines += ["", f"* {answer.disclaimer}"]
+    return "\n".join(lines)
+
+
+# Discord's documented embed limits.
+EMBED_LIMITS = {
+    "title": 256,
+    "description": 4096,
+    "field_name": 256,
+    "field_value": 1024,
+    "footer": 2048,
+    "total": 6000,
+}
+MAX_FIELDS = 25
+COLOURS: dict[Status, int] = {"answer": 0x2E7D32, "suggest": 0xF9A825, "none": 0x546E7A}
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def embed_length(embed: Mapping[str, Any]) -> int:
+    """The characters Discord counts towards an embed's 6,000 total."""
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    total += len(embed.get("footer", {}).get("text", ""))
+    total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    return total
+
+
+def render_embed(answer: Answer) -> dict[str, Any]:
+    """The reply as a Discord embed ``dict``, always within Discord's limits.
+
+    Only reviewed FAQ text and language-pack messages go into the embed; the
+    member's own question is never echoed, so it cannot ping anyone or inject
+    formatting.
+    """
+    m = answer.messages
+    top: list[str] = []
+    notice = _truncation_notice(answer)
+    if notice:
+        top.append(f"*{notice}*")
+    if answer.personal:
+        top.append(f"⚠️ **{m['personal_warning']}**\n{answer.referral}")
+    fields: list[dict[str, Any]] = []
+    if answer.status == "answer":
+        title = answer.title or ""
+        body = answer.text or ""
+        for i, c in enumerate(answer.citations, 1):
+            value = f"*{c.section}* ({_checked(answer, c)})\n{m['quote_label']}: “{c.quote}”"
+            fields.append(
+                {
+                    "name": clip(f"{m['sources']} [{i}]: {c.title}", EMBED_LIMITS["field_name"]),
+                    "value": clip(value, EMBED_LIMITS["field_value"]),
+                    "inline": False,
+                }
+            )
+    elif answer.status == "suggest":
+        title = m["suggest_intro"]
+        body = "\n".join(f"• {s.question}" for s in answer.suggestions)
+    else:
+        title = m["no_match"]
+        body = m["topics_hint"] if answer.personal else f"{answer.referral}\n\n{m['topics_hint']}"
+    description = "\n\n".join([*top, body]) if top else body
+    embed: dict[str, Any] = {
+        "title": clip(title, EMBED_LIMITS["title"]),
+        "description": clip(description, EMBED_LIMITS["description"]),
+        "color": COLOURS[answer.status],
+        "fields": fields[:MAX_FIELDS],
+        "footer": {"text": clip(answer.disclaimer, EMBED_LIMITS["footer"])},
+    }
+    return embed

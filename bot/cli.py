@@ -1,0 +1,163 @@
+"""The ``faqbot`` command line: the local harness moderators use to test their edits.
+
+``faqbot ask``, ``repl``, ``check`` and ``eval`` use only the knowledge core
+(no Discord). ``faqbot run`` and ``sync`` start the Discord layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.answer import render_text, to_json
+from bot.engine import Engine
+from bot.errors import FAQError, FAQLoadError
+from bot.evaluate import evaluate, load_labelled, score_table
+
+
+def _add_faq_options(parser: argparse.ArgumentParser) -> None:
+    """The options every command that loads a FAQ shares."""
+    parser.add_argument("--faq", type=Path, help="FAQ folder (default: $FAQ_DIR, ./faq, or the shipped FAQ)")
+    parser.add_argument("--seeds", type=Path, help="seed folder (default: seeds/ beside the FAQ folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="faqbot",
+        description="Short, cited answers from a reviewed FAQ. Legal information, not legal advice.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer one question (or one per line from stdin with '-')")
+    ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line with '-')")
+    ask.add_argument("--lang", help="reply language (e.g. en, es); default: the question's language")
+    _add_faq_options(ask)
+
+    repl = commands.add_parser("repl", help="ask questions interactively")
+    repl.add_argument("--lang", help="reply language (e.g. en, es)")
+    _add_faq_options(repl)
+
+    check = commands.add_parser("check", help="validate the FAQ and the grounding of every quote")
+    check.add_argument("--coverage", action="store_true", help="also list seed sections no entry cites")
+    _add_faq_options(check)
+
+    ev = commands.add_parser("eval", help="score the matcher on a labelled question file")
+    ev.add_argument("file", type=Path, help="labelled YAML file, e.g. tests/data/eval.yaml")
+    ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ev.add_argument("--scores", action="store_true", help="print the score histogram behind the thresholds")
+    ev.add_argument("--misses", action="store_true", help="list every wrong answer and unhelpful reply")
+    _add_faq_options(ev)
+    return parser
+
+
+def _load(args: argparse.Namespace, err: TextIO) -> Engine | None:
+    """Load the engine, or print every FAQ problem and return ``None``."""
+    try:
+        return Engine.load(args.faq, args.seeds)
+    except FAQLoadError as exc:
+        for problem in exc.errors:
+            print(f"error: {problem}", file=err)
+        print(f"{len(exc.errors)} problem(s); nothing was loaded.", file=err)
+        return None
+
+
+def _ask(engine: Engine, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """``faqbot ask``: one question, or a stream of them."""
+    if args.lang and args.lang not in engine.faq.languages:
+        print(f"error: no language pack for {args.lang!r} (have: {', '.join(engine.faq.languages)})", file=sys.stderr)
+        return 2
+    if args.question == "-":
+        for line in stdin:
+            answer = engine.ask(line.rstrip("\n"), lang=args.lang)
+            out.write(
+                json.dumps(to_json(answer), ensure_ascii=False) + "\n" if args.json else render_text(answer) + "\n\n"
+            )
+            out.flush()
+        return 0
+    answer = engine.ask(args.question, lang=args.lang)
+    print(json.dumps(to_json(answer), ensure_ascii=False) if args.json else render_text(answer), file=out)
+    return 0
+
+
+def _repl(engine: Engine, args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """``faqbot repl``: ask until end of input or ``:q``."""
+    print(f"faqbot: {len(engine.faq.entries)} entries loaded. Ask a question (:q or Ctrl-D to quit).", file=out)
+    while True:
+        print("> ", end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line or line.strip() in {":q", ":quit", "exit"}:
+            print(file=out)
+            return 0
+        if line.strip():
+            print(render_text(engine.ask(line.strip(), lang=args.lang)) + "\n", file=out)
+
+
+def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
+    """``faqbot check``: the FAQ loaded, so report what it holds (and coverage)."""
+    faq = engine.faq
+    langs = ", ".join(
+        f"{code} ({len([e for e in faq.entries if code in e.texts])}/{len(faq.entries)})" for code in faq.languages
+    )
+    quotes = sum(len(e.citations) for e in faq.entries)
+    print(
+        f"ok: {len(faq.entries)} entries, {quotes} quotes grounded in {len(faq.seeds)} seeds; languages: {langs}",
+        file=out,
+    )
+    if args.coverage:
+        missing = faq.uncovered_sections()
+        for stem, heading in missing:
+            print(f"uncovered: {stem}: {heading}", file=out)
+        total = sum(s.coverage for seed in faq.seeds.values() for s in seed.sections.values())
+        print(f"coverage: {total - len(missing)}/{total} sections cited", file=out)
+        return 1 if missing else 0
+    return 0
+
+
+def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
+    """``faqbot eval``: metrics, overall and per language."""
+    try:
+        items = load_labelled(args.file, engine.faq.by_id)
+    except FAQError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(engine, items)
+    table = {"all": report.metrics(), **{lang: report.metrics(lang) for lang in report.languages()}}
+    if args.json:
+        print(json.dumps(table), file=out)
+    else:
+        keys = list(table["all"])
+        print(f"{'':26}" + "".join(f"{name:>10}" for name in table), file=out)
+        for key in keys:
+            print(f"{key:26}" + "".join(f"{row[key]:>10}" for row in table.values()), file=out)
+    if args.scores:
+        print("\n".join(score_table(report)), file=out)
+    if args.misses:
+        for o in report.outcomes:
+            if o.wrong or (o.item.expect and not o.helpful):
+                got = o.answered or ",".join(o.suggested) or "-"
+                label = "WRONG" if o.wrong else "MISS "
+                expected = sorted(o.item.expect)
+                print(f"{label} {o.status:7} {got:40} {o.top_score:5} expect={expected} {o.item.q!r}", file=out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``faqbot`` and ``python -m bot``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    engine = _load(args, err)
+    if engine is None:
+        return 1
+    if args.command == "ask":
+        return _ask(engine, args, out, sys.stdin)
+    if args.command == "repl":
+        return _repl(engine, args, out, sys.stdin)
+    if args.command == "check":
+        return _check(engine, args, out)
+    return _eval(engine, args, out)

@@ -1,0 +1,71 @@
+"""The knowledge engine: one loaded FAQ with its matcher, answering questions.
+
+The command line, the Discord bot, the benchmark and the tests all go through
+:class:`Engine`, so they give the same answer to the same question.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.answer import Answer, build_answer
+from bot.faq import BASE_LANGUAGE, FAQ, load_faq
+from bot.language import choose_language
+from bot.matcher import THRESHOLDS, Candidate, Match, Matcher, Thresholds
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_faq_dir() -> Path:
+    """``$FAQ_DIR``, else ``./faq`` if present, else the FAQ shipped beside the package."""
+    configured = os.environ.get("FAQ_DIR")
+    if configured:
+        return Path(configured)
+    here = Path("faq")
+    return here if here.is_dir() else PROJECT_ROOT / "faq"
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """An immutable FAQ plus its matcher. A reload builds a new Engine and swaps it in."""
+
+    faq: FAQ
+    matcher: Matcher
+
+    @classmethod
+    def load(
+        cls, faq_dir: Path | None = None, seeds_dir: Path | None = None, thresholds: Thresholds = THRESHOLDS
+    ) -> Engine:
+        """Load, validate and index a FAQ folder (raises :class:`~bot.errors.FAQLoadError`)."""
+        faq = load_faq(faq_dir or default_faq_dir(), seeds_dir)
+        return cls(faq, Matcher(faq, thresholds))
+
+    @classmethod
+    def from_faq(cls, faq: FAQ, thresholds: Thresholds = THRESHOLDS) -> Engine:
+        """Index an already loaded FAQ."""
+        return cls(faq, Matcher(faq, thresholds))
+
+    def ask(
+        self,
+        question: str,
+        *,
+        lang: str | None = None,
+        locales: Iterable[str | None] = (),
+        referral: str | None = None,
+    ) -> Answer:
+        """Match ``question`` and build the reply in the chosen language."""
+        match = self.matcher.match(question)
+        language = choose_language(self.faq, match.question, lang, locales)
+        return build_answer(self.faq, match, language, referral)
+
+    def show(self, entry_id: str, *, lang: str | None = None, referral: str | None = None) -> Answer | None:
+        """The answer for one entry by id (``/faq show``, "did you mean" buttons); ``None`` if unknown."""
+        entry = self.faq.by_id.get(entry_id)
+        if entry is None:
+            return None
+        language = lang if lang in self.faq.languages else BASE_LANGUAGE
+        chosen = Match("answer", entry.text(language).question, False, "", (Candidate(entry.id, 100.0, language),))
+        return build_answer(self.faq, chosen, language, referral)

@@ -1,0 +1,548 @@
+"""Load and validate a FAQ folder: entries, topics, synonyms, language packs, grounding.
+
+The pipeline for every file is ``safe_load`` -> schema check -> typed values,
+and every problem becomes a :class:`~bot.errors.FAQError` naming the file, the
+line and the entry. All problems are collected, then raised together as one
+:class:`~bot.errors.FAQLoadError`, so a moderator fixes a whole edit at once.
+A FAQ that loads is immutable; reloading builds a new one.
+
+Folder layout (documented for moderators in ``faq/README.md``)::
+
+    faq/
+      *.yaml              entry files: {entries: [...]}
+      topics.yaml         {topics: {slug: {en: label, es: label}}}
+      synonyms.yaml       {synonyms: {canonical: [variants]}}
+      languages/<xx>.yaml one language pack per language (messages, stop words...)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from bot.errors import FAQError, FAQLoadError
+from bot.sources import Seed, load_seeds
+from bot.text import simplify
+from bot.yamlfile import load_yaml, mapping_line
+
+BASE_LANGUAGE = "en"
+RESERVED_FILES = frozenset({"topics.yaml", "synonyms.yaml"})
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_LENGTH = (3, 60)
+QUESTION_MAX = 150
+ALTERNATE_MAX = 150
+ANSWER_MAX = 600
+QUOTE_LENGTH = (10, 300)
+MIN_ALTERNATES = 6
+MIN_TRANSLATED_ALTERNATES = 4
+MAX_CITATIONS = 5
+MAX_ENTRIES = 20_000
+
+ENTRY_KEYS = frozenset({"id", "question", "alternates", "answer", "citations", "topics", "related", "translations"})
+REQUIRED_ENTRY_KEYS = ENTRY_KEYS - {"related", "translations"}
+CITATION_KEYS = frozenset({"seed", "section", "quote"})
+TRANSLATION_KEYS = frozenset({"question", "answer", "alternates"})
+LANGUAGE_KEYS = frozenset({"name", "locales", "stopwords", "personal_patterns", "messages"})
+
+MESSAGE_KEYS = frozenset(
+    {
+        "disclaimer",
+        "referral",
+        "personal_warning",
+        "no_match",
+        "suggest_intro",
+        "truncated",
+        "sources",
+        "checked",
+        "date_not_stated",
+        "quote_label",
+        "topics_hint",
+    }
+)
+"""Every language pack must define these messages (the renderers use them all)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where an answer comes from: a seed, one of its section headings, a verbatim quote."""
+
+    seed: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """An entry's question, answer and phrasings in one language."""
+
+    question: str
+    answer: str
+    alternates: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One reviewed FAQ entry."""
+
+    id: str
+    topics: tuple[str, ...]
+    related: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    texts: Mapping[str, Localized]
+    path: Path
+    line: int
+
+    @property
+    def question(self) -> str:
+        """The canonical question in the base language."""
+        return self.texts[BASE_LANGUAGE].question
+
+    def text(self, lang: str) -> Localized:
+        """The entry in ``lang``, falling back to the base language."""
+        return self.texts.get(lang) or self.texts[BASE_LANGUAGE]
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """A language pack: what the bot says around answers, and how to read questions."""
+
+    code: str
+    name: str
+    locales: tuple[str, ...]
+    stopwords: frozenset[str]
+    personal_patterns: tuple[re.Pattern[str], ...]
+    messages: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class FAQ:
+    """A whole, validated FAQ. Immutable: a reload builds a new one and swaps it in."""
+
+    folder: Path
+    entries: tuple[Entry, ...]
+    topics: Mapping[str, Mapping[str, str]]
+    synonyms: Mapping[str, tuple[str, ...]]
+    languages: Mapping[str, Language]
+    seeds: Mapping[str, Seed]
+    version: str
+    by_id: Mapping[str, Entry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Index the entries by id."""
+        object.__setattr__(self, "by_id", MappingProxyType({e.id: e for e in self.entries}))
+
+    def message(self, key: str, lang: str = BASE_LANGUAGE) -> str:
+        """A message in ``lang`` (falling back to the base language)."""
+        pack = self.languages.get(lang) or self.languages[BASE_LANGUAGE]
+        return pack.messages[key]
+
+    def uncovered_sections(self) -> list[tuple[str, str]]:
+        """``(seed, heading)`` pairs that should be cited but no entry cites."""
+        cited = {(c.seed, c.section) for e in self.entries for c in e.citations}
+        return [
+            (stem, heading)
+            for stem, seed in self.seeds.items()
+            for heading, section in seed.sections.items()
+            if section.coverage and (stem, heading) not in cited
+        ]
+
+
+class _Problems:
+    """Collects :class:`FAQError` instances while a folder is validated."""
+
+    def __init__(self) -> None:
+        """Start with no problems."""
+        self.errors: list[FAQError] = []
+
+    def add(self, path: Path, line: int | None, entry: str | None, message: str) -> None:
+        """Record one problem."""
+        self.errors.append(FAQError(path, line, entry, message))
+
+
+def _text(value: Any, limit: int, what: str) -> str | None:
+    """Return an error text if ``value`` is not a non-empty string within ``limit``."""
+    if not isinstance(value, str) or not value.strip():
+        return f"{what} must be a non-empty text"
+    if len(value.strip()) > limit:
+        return f"{what} is {len(value.strip())} characters; the limit is {limit}"
+    return None
+
+
+def _text_list(value: Any, limit: int, minimum: int, what: str) -> str | None:
+    """Return an error text unless ``value`` is a list of at least ``minimum`` distinct texts."""
+    if not isinstance(value, list):
+        return f"{what} must be a list"
+    for i, item in enumerate(value):
+        problem = _text(item, limit, f"{what}[{i}]")
+        if problem:
+            return problem
+    folded = [simplify(v) for v in value]
+    if len(set(folded)) != len(folded):
+        return f"{what} has duplicate items"
+    if len(value) < minimum:
+        return f"{what} needs at least {minimum} items (has {len(value)})"
+    return None
+
+
+def _load_language(path: Path, problems: _Problems) -> Language | None:
+    """Read one language pack; record problems and return ``None`` if it is unusable."""
+    code = path.stem
+    try:
+        data, root = load_yaml(path)
+    except FAQError as exc:
+        problems.errors.append(exc)
+        return None
+    if not isinstance(data, dict):
+        problems.add(path, 1, None, "a language pack must be a mapping")
+        return None
+    before = len(problems.errors)
+    for key in sorted(set(data) - LANGUAGE_KEYS):
+        problems.add(path, mapping_line(root, key), None, f"unknown key {key!r}")
+    messages = data.get("messages")
+    if not isinstance(messages, dict):
+        problems.add(path, mapping_line(root, "messages"), None, "'messages' must be a mapping")
+        messages = {}
+    for key in sorted(MESSAGE_KEYS - set(messages)):
+        problems.add(path, mapping_line(root, "messages"), None, f"message {key!r} is missing")
+    for key, value in messages.items():
+        problem = _text(value, 1000, f"message {key!r}")
+        if problem:
+            problems.add(path, mapping_line(root, "messages", key), None, problem)
+    patterns: list[re.Pattern[str]] = []
+    for i, pattern in enumerate(data.get("personal_patterns") or []):
+        try:
+            patterns.append(re.compile(str(pattern)))
+        except re.error as exc:
+            problems.add(path, mapping_line(root, "personal_patterns", i), None, f"bad pattern: {exc}")
+    for key in ("name",):
+        problem = _text(data.get(key), 100, key)
+        if problem:
+            problems.add(path, mapping_line(root, key) or 1, None, problem)
+    if len(problems.errors) != before:
+        return None
+    return Language(
+        code=code,
+        name=data["name"],
+        locales=tuple(str(x) for x in data.get("locales") or ()),
+        stopwords=frozenset(simplify(str(w)) for w in data.get("stopwords") or ()),
+        personal_patterns=tuple(patterns),
+        messages=MappingProxyType({k: str(v).strip() for k, v in messages.items()}),
+    )
+
+
+def _load_mapping_file(path: Path, key: str, problems: _Problems) -> tuple[dict[str, Any], yaml.Node | None]:
+    """Read a reserved file whose top level is ``{key: {...}}``."""
+    try:
+        data, root = load_yaml(path)
+    except FAQError as exc:
+        problems.errors.append(exc)
+        return {}, None
+    if not isinstance(data, dict) or set(data) != {key} or not isinstance(data[key], dict):
+        problems.add(path, 1, None, f"expected a mapping with exactly one key, {key!r}, holding a mapping")
+        return {}, root
+    return data[key], root
+
+
+def _load_synonyms(path: Path, problems: _Problems) -> dict[str, tuple[str, ...]]:
+    """Read ``synonyms.yaml``: each canonical word with the variants that mean it."""
+    if not path.exists():
+        return {}
+    raw, root = _load_mapping_file(path, "synonyms", problems)
+    synonyms: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for canonical, variants in raw.items():
+        line = mapping_line(root, "synonyms", canonical)
+        problem = _text(canonical, 60, "a canonical word") or _text_list(variants, 60, 1, str(canonical))
+        if problem:
+            problems.add(path, line, str(canonical), problem)
+            continue
+        for variant in variants:
+            key = simplify(variant)
+            if key in owner and owner[key] != canonical:
+                problems.add(path, line, canonical, f"{variant!r} is already a synonym of {owner[key]!r}")
+            owner[key] = canonical
+        synonyms[canonical] = tuple(variants)
+    for canonical in synonyms:
+        if simplify(canonical) in owner and owner[simplify(canonical)] != canonical:
+            problems.add(
+                path,
+                mapping_line(root, "synonyms", canonical),
+                canonical,
+                f"{canonical!r} is itself a variant of {owner[simplify(canonical)]!r}; pick one canonical word",
+            )
+    return synonyms
+
+
+def _load_topics(path: Path, languages: Mapping[str, Language], problems: _Problems) -> dict[str, dict[str, str]]:
+    """Read ``topics.yaml``: each topic slug with a label per language."""
+    raw, root = _load_mapping_file(path, "topics", problems)
+    topics: dict[str, dict[str, str]] = {}
+    for slug, labels in raw.items():
+        line = mapping_line(root, "topics", slug)
+        if not isinstance(slug, str) or not ID_PATTERN.match(slug):
+            problems.add(path, line, str(slug), "a topic slug uses lowercase letters, digits and hyphens")
+            continue
+        if not isinstance(labels, dict):
+            problems.add(path, line, slug, "a topic needs a label per language, e.g. {en: ..., es: ...}")
+            continue
+        for lang in languages:
+            problem = _text(labels.get(lang), 80, f"label for {lang!r}")
+            if problem:
+                problems.add(path, line, slug, problem)
+        topics[slug] = {str(k): str(v) for k, v in labels.items()}
+    return topics
+
+
+class _EntryReader:
+    """Validates the entries of one file, recording problems with their lines."""
+
+    def __init__(
+        self,
+        path: Path,
+        root: yaml.Node | None,
+        seeds: Mapping[str, Seed],
+        topics: Mapping[str, Any],
+        languages: Mapping[str, Language],
+        problems: _Problems,
+    ) -> None:
+        """Remember what entries are checked against."""
+        self.path, self.root, self.seeds, self.topics = path, root, seeds, topics
+        self.languages, self.problems = languages, problems
+
+    def line(self, index: int, *keys: str | int) -> int | None:
+        """The line of ``entries[index].keys...`` (or of the entry itself)."""
+        return mapping_line(self.root, "entries", index, *keys) or mapping_line(self.root, "entries", index)
+
+    def read(self, index: int, raw: Any) -> Entry | None:
+        """Validate one raw entry; return it, or ``None`` after recording its problems."""
+        if not isinstance(raw, dict):
+            self.problems.add(self.path, self.line(index), None, f"entry #{index + 1} must be a mapping")
+            return None
+        entry_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+        before = len(self.problems.errors)
+
+        def problem(message: str, *keys: str | int) -> None:
+            self.problems.add(self.path, self.line(index, *keys), entry_id, message)
+
+        for key in sorted(set(raw) - ENTRY_KEYS, key=str):
+            problem(f"unknown key {key!r} (allowed: {', '.join(sorted(ENTRY_KEYS))})", key)
+        for key in sorted(REQUIRED_ENTRY_KEYS - set(raw)):
+            problem(f"missing {key!r}")
+        if entry_id is None or not ID_PATTERN.match(entry_id) or not ID_LENGTH[0] <= len(entry_id) <= ID_LENGTH[1]:
+            problem("'id' must be a slug: lowercase letters, digits and single hyphens, 3 to 60 characters", "id")
+        checks: list[tuple[str, Callable[[Any], str | None]]] = [
+            ("question", lambda v: _text(v, QUESTION_MAX, "'question'")),
+            ("answer", lambda v: _text(v, ANSWER_MAX, "'answer'")),
+            ("alternates", lambda v: _text_list(v, ALTERNATE_MAX, MIN_ALTERNATES, "'alternates'")),
+            ("topics", lambda v: _text_list(v, 60, 1, "'topics'")),
+        ]
+        for key, check in checks:
+            if key in raw:
+                message = check(raw[key])
+                if message:
+                    problem(message, key)
+        for topic in raw.get("topics") or []:
+            if isinstance(topic, str) and topic not in self.topics:
+                problem(f"unknown topic {topic!r} (add it to topics.yaml first)", "topics")
+        related = raw.get("related", [])
+        if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
+            problem("'related' must be a list of entry ids", "related")
+            related = []
+        citations = self.citations(index, raw.get("citations"), problem)
+        texts = self.translations(index, raw, problem)
+        if len(self.problems.errors) != before or entry_id is None:
+            return None
+        return Entry(
+            id=entry_id,
+            topics=tuple(raw["topics"]),
+            related=tuple(related),
+            citations=citations,
+            texts=MappingProxyType(texts),
+            path=self.path,
+            line=self.line(index) or 1,
+        )
+
+    def citations(self, index: int, raw: Any, problem: Callable[..., None]) -> tuple[Citation, ...]:
+        """Validate the citations, including the grounding of every quote."""
+        if not isinstance(raw, list) or not raw:
+            if raw is not None:
+                problem("'citations' must be a non-empty list", "citations")
+            return ()
+        if len(raw) > MAX_CITATIONS:
+            problem(f"at most {MAX_CITATIONS} citations per entry", "citations")
+        found: list[Citation] = []
+        for i, item in enumerate(raw):
+            where = ("citations", i)
+            if not isinstance(item, dict):
+                problem(f"citation #{i + 1} must be a mapping with seed, section and quote", *where)
+                continue
+            for key in sorted(set(item) - CITATION_KEYS, key=str):
+                problem(f"citation #{i + 1}: unknown key {key!r}", *where, key)
+            for key in sorted(CITATION_KEYS - set(item)):
+                problem(f"citation #{i + 1}: missing {key!r}", *where)
+            seed_stem, section, quote = item.get("seed"), item.get("section"), item.get("quote")
+            seed = self.seeds.get(seed_stem) if isinstance(seed_stem, str) else None
+            if seed is None:
+                problem(f"citation #{i + 1}: unknown seed {seed_stem!r} (see seeds/sources.yaml)", *where, "seed")
+                continue
+            if not isinstance(section, str) or section not in seed.sections:
+                problem(
+                    f"citation #{i + 1}: {section!r} is not a heading of {seed_stem} (see seeds/sources.yaml)",
+                    *where,
+                    "section",
+                )
+                continue
+            message = _text(quote, QUOTE_LENGTH[1], f"citation #{i + 1} quote")
+            if message is None and len(quote.strip()) < QUOTE_LENGTH[0]:
+                message = (
+                    f"citation #{i + 1} quote is too short to prove anything (at least {QUOTE_LENGTH[0]} characters)"
+                )
+            if message:
+                problem(message, *where, "quote")
+                continue
+            if not seed.contains(section, quote):
+                problem(
+                    f"citation #{i + 1}: quote not found in {seed_stem}, section {section!r}: {quote.strip()[:80]!r}",
+                    *where,
+                    "quote",
+                )
+                continue
+            found.append(Citation(seed_stem, section, quote.strip()))
+        return tuple(found)
+
+    def translations(self, index: int, raw: dict[str, Any], problem: Callable[..., None]) -> dict[str, Localized]:
+        """Build the per-language texts; every language pack is required for every entry."""
+        texts: dict[str, Localized] = {}
+        if all(isinstance(raw.get(k), (str, list)) for k in ("question", "answer", "alternates")):
+            texts[BASE_LANGUAGE] = Localized(
+                raw["question"].strip(), raw["answer"].strip(), tuple(str(a).strip() for a in raw["alternates"])
+            )
+        translations = raw.get("translations", {})
+        if not isinstance(translations, dict):
+            problem(
+                "'translations' must be a mapping of language code to {question, answer, alternates}", "translations"
+            )
+            return texts
+        for lang in sorted(set(translations) - set(self.languages), key=str):
+            problem(f"translation {lang!r} has no language pack (faq/languages/{lang}.yaml)", "translations", lang)
+        for lang in sorted(self.languages):
+            if lang == BASE_LANGUAGE:
+                continue
+            block = translations.get(lang)
+            where = ("translations", lang)
+            if not isinstance(block, dict):
+                problem(f"missing the {self.languages[lang].name} ({lang}) translation", "translations")
+                continue
+            for key in sorted(set(block) - TRANSLATION_KEYS, key=str):
+                problem(f"translation {lang!r}: unknown key {key!r}", *where, key)
+            errors = [
+                _text(block.get("question"), QUESTION_MAX, f"{lang}.question"),
+                _text(block.get("answer"), ANSWER_MAX, f"{lang}.answer"),
+                _text_list(block.get("alternates"), ALTERNATE_MAX, MIN_TRANSLATED_ALTERNATES, f"{lang}.alternates"),
+            ]
+            for message in filter(None, errors):
+                problem(message, *where)
+            if not any(errors):
+                texts[lang] = Localized(
+                    block["question"].strip(), block["answer"].strip(), tuple(a.strip() for a in block["alternates"])
+                )
+        return texts
+
+
+def _entry_files(folder: Path) -> list[Path]:
+    """The entry files of a FAQ folder, in a stable order."""
+    return sorted(p for p in folder.glob("*.yaml") if p.name not in RESERVED_FILES)
+
+
+def default_seeds_dir(faq_dir: Path) -> Path:
+    """Seeds live beside the FAQ folder unless configured otherwise."""
+    return faq_dir.resolve().parent / "seeds"
+
+
+def load_faq(faq_dir: Path, seeds_dir: Path | None = None) -> FAQ:
+    """Load and validate a whole FAQ folder, or raise :class:`FAQLoadError` listing every problem."""
+    faq_dir = Path(faq_dir)
+    seeds_dir = Path(seeds_dir) if seeds_dir else default_seeds_dir(faq_dir)
+    problems = _Problems()
+    if not faq_dir.is_dir():
+        raise FAQLoadError([FAQError(faq_dir, None, None, "FAQ folder not found")])
+    try:
+        seeds = load_seeds(seeds_dir)
+    except FAQError as exc:
+        problems.errors.append(exc)
+        seeds = {}
+
+    languages: dict[str, Language] = {}
+    for path in sorted((faq_dir / "languages").glob("*.yaml")):
+        pack = _load_language(path, problems)
+        if pack is not None:
+            languages[pack.code] = pack
+    if BASE_LANGUAGE not in languages and not problems.errors:
+        problems.add(faq_dir / "languages", None, None, f"the base language pack {BASE_LANGUAGE}.yaml is missing")
+
+    topics = _load_topics(faq_dir / "topics.yaml", languages, problems)
+    synonyms = _load_synonyms(faq_dir / "synonyms.yaml", problems)
+
+    digest = hashlib.sha256()
+    entries: list[Entry] = []
+    seen: dict[str, Entry] = {}
+    files = _entry_files(faq_dir)
+    if not files:
+        problems.add(faq_dir, None, None, "no entry files (*.yaml) found")
+    for path in files:
+        try:
+            data, root = load_yaml(path)
+        except FAQError as exc:
+            problems.errors.append(exc)
+            continue
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        if data is None:
+            problems.add(path, None, None, "file is empty (expected 'entries:' with a list of entries)")
+            continue
+        if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
+            problems.add(path, 1, None, "expected one top-level key, 'entries', holding a list of entries")
+            continue
+        reader = _EntryReader(path, root, seeds, topics, languages, problems)
+        for index, raw in enumerate(data["entries"]):
+            entry = reader.read(index, raw)
+            if entry is None:
+                continue
+            if entry.id in seen:
+                first = seen[entry.id]
+                problems.add(
+                    path, entry.line, entry.id, f"duplicate id (first defined at {first.path.name}:{first.line})"
+                )
+                continue
+            seen[entry.id] = entry
+            entries.append(entry)
+    if len(entries) > MAX_ENTRIES:
+        problems.add(faq_dir, None, None, f"{len(entries)} entries; the limit is {MAX_ENTRIES}")
+    for entry in entries:
+        for rel in entry.related:
+            if rel not in seen:
+                problems.add(entry.path, entry.line, entry.id, f"'related' names unknown entry {rel!r}")
+            elif rel == entry.id:
+                problems.add(entry.path, entry.line, entry.id, "'related' names the entry itself")
+    if problems.errors:
+        raise FAQLoadError(problems.errors)
+    for reserved in sorted(RESERVED_FILES) + [f"languages/{c}.yaml" for c in sorted(languages)]:
+        path = faq_dir / reserved
+        if path.is_file():
+            digest.update(reserved.encode() + b"\0" + path.read_bytes())
+    return FAQ(
+        folder=faq_dir,
+        entries=tuple(entries),
+        topics=MappingProxyType(topics),
+        synonyms=MappingProxyType(synonyms),
+        languages=MappingProxyType(languages),
+        seeds=MappingProxyType(seeds),
+        version=digest.hexdigest()[:12],
+    )

@@ -1,0 +1,104 @@
+"""Text folding and normalisation, shared by the grounding check and the matcher.
+
+Two different jobs, two functions:
+
+* :func:`fold` is for *grounding*: it forgives only the differences a careful
+  copy-paste can introduce (case, white space, typographic quotes and dashes),
+  so a quote that passes really is verbatim.
+* :class:`Normalizer` is for *matching*: it is deliberately forgiving (accents,
+  punctuation, stop words, synonyms) because members type fast and misspell.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+    }
+)
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for verbatim comparison: NFKC, case, quotes, dashes, white space."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip()
+
+
+# Everything that is not a letter or a digit separates words. Zero-width and
+# control characters count as separators too, so "i\u200bce" cannot hide a word.
+_NON_WORD = re.compile(r"[^\w]+|_+")
+
+
+def strip_accents(text: str) -> str:
+    """Remove combining marks: "retención" becomes "retencion"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def simplify(text: str) -> str:
+    """Lower-case, strip accents and turn punctuation into single spaces."""
+    text = strip_accents(text).casefold()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+class Normalizer:
+    """Turns a question or a phrasing into the form the matcher compares.
+
+    Synonyms map what members type to one canonical word or phrase
+    ("ice hold" -> "detainer", "cops" -> "police"); they are applied to
+    whole words, longest variant first, after :func:`simplify`. Stop words
+    are then dropped, unless that would leave nothing.
+    """
+
+    def __init__(self, synonyms: Mapping[str, Iterable[str]], stopwords: Iterable[str]) -> None:
+        """Compile the synonym table and the stop-word set once."""
+        table: dict[str, str] = {}
+        for canonical, variants in synonyms.items():
+            target = simplify(canonical)
+            for variant in variants:
+                key = simplify(variant)
+                if key and key != target:
+                    table[key] = target
+        self._table = table
+        self._pattern = (
+            re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)) + r")\b")
+            if table
+            else None
+        )
+        self._stopwords = frozenset(simplify(word) for word in stopwords)
+
+    def __call__(self, text: str) -> str:
+        """Return the normalised form of ``text`` (may be empty)."""
+        text = simplify(text)
+        if self._pattern is not None:
+            text = self._pattern.sub(lambda m: self._table[m.group(1)], text)
+        words = text.split()
+        content = [w for w in words if w not in self._stopwords]
+        return " ".join(content or words)
+
+    def words(self, text: str) -> list[str]:
+        """Return the simplified words of ``text`` before synonyms and stop words."""
+        return simplify(text).split()
