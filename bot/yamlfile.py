@@ -20,20 +20,12 @@ MAX_FILE_BYTES = 1_000_000
 """A moderator's FAQ file is a few kilobytes; anything near a megabyte is a mistake."""
 
 
-def _check_no_aliases(root: yaml.Node, path: Path) -> None:
-    """Refuse a document that reuses a node through an anchor and alias."""
-    seen: set[int] = set()
-    stack: list[yaml.Node] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            raise FAQError(path, node.start_mark.line + 1, None, "YAML anchors and aliases (& and *) are not allowed")
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
+def _check_no_aliases(text: str, path: Path) -> None:
+    """Refuse any alias (``*name``) before a node tree is built from it."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            raise FAQError(path, line, None, "YAML anchors and aliases (& and *) are not allowed")
 
 
 def load_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, yaml.Node | None]:
@@ -52,10 +44,10 @@ def load_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, yaml.No
         raise FAQError(path, line, None, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from exc
     loader = yaml.SafeLoader(text)
     try:
+        _check_no_aliases(text, path)
         root = loader.get_single_node()
         if root is None:
             return None, None
-        _check_no_aliases(root, path)
         return loader.construct_document(root), root
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
