@@ -1,0 +1,141 @@
+"""The Answer value and its three renderers: text, JSON and Discord embed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import EMBED_LIMITS, embed_length, is_personal, render_embed, render_text, to_json
+from bot.engine import Engine
+from tests.conftest import DETAINER_QUOTE
+
+JSON_KEYS = {
+    "status",
+    "question",
+    "id",
+    "score",
+    "answer",
+    "citations",
+    "suggestions",
+    "personal",
+    "disclaimer",
+    "lang",
+}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I was detained by ICE yesterday",
+        "my husband has an ICE hold",
+        "They arrested me at the courthouse",
+        "what do I do, my A-number is A123456789",
+        "me detuvieron en la corte",
+        "mi esposo tiene un hold de ICE",
+        "estoy detenido en la cárcel del condado",
+    ],
+)
+def test_personal_situations_are_detected(small_engine: Engine, question: str) -> None:
+    assert is_personal(small_engine.faq, question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is an ice hold mandatory",
+        "can police refuse ICE detainers",
+        "what is 287(g)",
+        "¿qué es una jurisdicción santuario?",
+    ],
+)
+def test_general_questions_are_not_personal(small_engine: Engine, question: str) -> None:
+    assert not is_personal(small_engine.faq, question)
+
+
+def test_answer_json_contract(small_engine: Engine) -> None:
+    data = to_json(small_engine.ask("is an ICE hold mandatory?"))
+    assert set(data) == JSON_KEYS
+    assert data["status"] == "answer" and data["id"] == "detainer-is-request"
+    assert data["lang"] == "en" and data["personal"] is False
+    (citation,) = data["citations"]
+    assert citation == {
+        "seed": "004_eff2dd5aa25bedd4",
+        "title": "Fact check: Can local law enforcement agencies refuse to cooperate with ICE requests?",
+        "section": "1. Summary of the results",
+        "checked": "August 20, 2025",
+        "quote": DETAINER_QUOTE,
+    }
+    assert "not legal advice" in data["disclaimer"]
+
+
+def test_none_still_carries_disclaimer_and_no_citations(small_engine: Engine) -> None:
+    data = to_json(small_engine.ask("how do I get divorced"))
+    assert data["status"] == "none" and data["id"] is None and data["answer"] is None
+    assert data["citations"] == [] and data["suggestions"] == []
+    assert "not legal advice" in data["disclaimer"]
+
+
+def test_text_rendering_shows_answer_sources_quote_and_disclaimer(small_engine: Engine) -> None:
+    text = render_text(small_engine.ask("is an ICE hold mandatory?"))
+    assert "Q: Is an ICE detainer an order, or only a request?" in text
+    assert "1. Summary of the results (checked August 20, 2025)" in text
+    assert f'Quote: "{DETAINER_QUOTE}"' in text
+    assert text.rstrip().endswith("Consult an immigration lawyer or local legal aid about your situation.")
+
+
+def test_undated_source_says_date_not_stated(small_engine: Engine) -> None:
+    text = render_text(small_engine.ask("what is the federal tort claims act"))
+    assert "Executive summary (date not stated)" in text
+
+
+def test_personal_case_leads_with_warning_and_referral(small_engine: Engine) -> None:
+    answer = small_engine.ask(
+        "my husband has an ICE hold, is it mandatory?", referral="Call the Rapid Response line 555-0100"
+    )
+    text = render_text(answer)
+    assert answer.personal
+    assert text.startswith("! This sounds like a real situation.")
+    assert "Call the Rapid Response line 555-0100" in text
+    embed = render_embed(answer)
+    assert embed["description"].startswith("⚠️ **This sounds like a real situation.")
+
+
+def test_no_match_offers_referral_and_topics(small_engine: Engine) -> None:
+    text = render_text(small_engine.ask("how do i renew my drivers license"))
+    assert "I don't have a reviewed answer for that" in text
+    assert "legal aid office" in text and "/faq topics" in text
+
+
+def test_truncation_is_told(small_engine: Engine) -> None:
+    answer = small_engine.ask("is an ice hold mandatory " * 40)
+    assert "only read the first 300 characters" in render_text(answer)
+    assert "only read the first 300 characters" in render_embed(answer)["description"]
+
+
+def test_spanish_answer_keeps_english_quotes_labelled(small_engine: Engine) -> None:
+    answer = small_engine.ask("¿la orden de retención es obligatoria?")
+    assert answer.lang == "es" and answer.status == "answer"
+    embed = render_embed(answer)
+    assert embed["title"].startswith("¿Una orden de retención")
+    assert f"Cita textual (en inglés): “{DETAINER_QUOTE}”" in embed["fields"][0]["value"]
+    assert embed["footer"]["text"].startswith("Información legal, no asesoría legal")
+
+
+def test_embed_never_echoes_the_members_question(small_engine: Engine) -> None:
+    question = "@everyone <@123456789012345678> [click](http://evil.example) is an ice hold mandatory"
+    for status_question in (question, "zzzz " + question[:40]):
+        embed = render_embed(small_engine.ask(status_question))
+        flat = str(embed)
+        assert "@everyone" not in flat and "123456789012345678" not in flat and "evil.example" not in flat
+
+
+def test_every_embed_fits_discords_limits(shipped_engine: Engine) -> None:
+    for entry in shipped_engine.faq.entries:
+        for lang in entry.texts:
+            answer = shipped_engine.show(entry.id, lang=lang, referral="x" * 1000)
+            assert answer is not None
+            embed = render_embed(answer)
+            assert len(embed["title"]) <= EMBED_LIMITS["title"]
+            assert len(embed["description"]) <= EMBED_LIMITS["description"]
+            assert all(len(f["value"]) <= EMBED_LIMITS["field_value"] for f in embed["fields"])
+            assert all(len(f["name"]) <= EMBED_LIMITS["field_name"] for f in embed["fields"])
+            assert embed_length(embed) <= EMBED_LIMITS["total"], (entry.id, lang)

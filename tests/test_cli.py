@@ -1,0 +1,124 @@
+"""The ``faqbot`` harness: ask, JSON streaming, repl, check and eval."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from tests.conftest import FAQBuilder, entry, ftca_entry
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str = "") -> tuple[int, str, str]:
+    """Run the CLI in-process with ``stdin``; return (exit code, stdout, stderr)."""
+    sys.stdin = io.StringIO(stdin)
+    try:
+        code = main(argv)
+    finally:
+        sys.stdin = sys.__stdin__
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_prints_a_cited_answer(make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ask", "--faq", str(make_faq()), "is an ice hold mandatory?"], capsys)
+    assert code == 0
+    assert "Q: Is an ICE detainer an order, or only a request?" in out and "Sources:" in out
+    assert "not legal advice" in out
+
+
+def test_ask_json_streams_one_object_per_line_in_order(
+    make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = [
+        "is an ice hold mandatory",
+        "ftca",
+        "how do i bake bread",
+        "",
+        "¿la orden de retención es obligatoria?",
+    ]
+    code, out, _ = run(["ask", "--json", "--faq", str(make_faq()), "-"], capsys, stdin="\n".join(questions) + "\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [r["question"] for r in rows] == questions
+    assert [r["status"] for r in rows] == ["answer", "answer", "none", "none", "answer"]
+    assert rows[4]["lang"] == "es"
+
+
+def test_ask_lang_forces_the_reply_language(make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = str(make_faq())
+    _, out, _ = run(["ask", "--json", "--lang", "es", "--faq", folder, "is an ice hold mandatory"], capsys)
+    assert json.loads(out)["answer"].startswith("Un fact-check")
+    code, _, err = run(["ask", "--lang", "xx", "--faq", folder, "ice hold"], capsys)
+    assert code == 2 and "no language pack for 'xx'" in err
+
+
+def test_repl_answers_until_quit(make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["repl", "--faq", str(make_faq())], capsys, stdin="ice hold mandatory?\n\n:q\n")
+    assert code == 0
+    assert "2 entries loaded" in out and out.count("Q: Is an ICE detainer") == 1
+
+
+def test_check_passes_and_reports_coverage(make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = str(make_faq())
+    code, out, _ = run(["check", "--faq", folder], capsys)
+    assert code == 0 and out.startswith("ok: 2 entries, 2 quotes grounded in 5 seeds; languages: en (2/2), es (2/2)")
+    code, out, _ = run(["check", "--coverage", "--faq", folder], capsys)
+    assert code == 1
+    assert "uncovered: 000_127fa5fed7740858: Executive summary" in out and "coverage: 2/" in out
+
+
+def test_check_lists_every_error_and_fails(make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = make_faq({"a.yaml": [entry(colour="red")], "b.yaml": [ftca_entry(), ftca_entry()]})
+    code, out, err = run(["check", "--faq", str(folder)], capsys)
+    assert code == 1 and out == ""
+    assert "[detainer-is-request] unknown key 'colour'" in err
+    assert "[ftca-vs-personal-suit] duplicate id" in err
+    assert err.rstrip().endswith("2 problem(s); nothing was loaded.")
+
+
+def test_eval_reports_metrics_per_language(
+    make_faq: FAQBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "labelled.yaml"
+    questions = [
+        {"q": "is an ice hold mandatory", "expect": ["detainer-is-request"], "lang": "en"},
+        {"q": "ftca?", "expect": ["detainer-is-request"], "lang": "en"},
+        {"q": "how do i bake bread", "expect": [], "lang": "en"},
+        {"q": "¿la orden de retención es obligatoria?", "expect": ["detainer-is-request"], "lang": "es"},
+    ]
+    labelled.write_text(yaml.safe_dump({"questions": questions}))
+    code, out, _ = run(["eval", "--json", "--faq", str(make_faq()), str(labelled)], capsys)
+    table = json.loads(out)
+    assert code == 0
+    assert table["all"]["correct_pct"] == pytest.approx(66.7)
+    assert table["all"]["wrong_pct"] == 25.0  # "ftca?" answered with the FTCA entry, labelled otherwise
+    assert table["all"]["declined_pct"] == 100.0
+    assert table["es"]["questions"] == 1 and table["es"]["correct_pct"] == 100.0
+
+
+def test_eval_refuses_labels_that_name_unknown_entries(
+    make_faq: FAQBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "labelled.yaml"
+    labelled.write_text(yaml.safe_dump({"questions": [{"q": "x", "expect": ["nope"]}]}))
+    code, _, err = run(["eval", "--faq", str(make_faq()), str(labelled)], capsys)
+    assert code == 2 and "unknown ids in expect: ['nope']" in err
+
+
+def test_python_dash_m_bot_is_the_same_command(make_faq: FAQBuilder) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "--faq", str(make_faq()), "ftca"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "ftca-vs-personal-suit"

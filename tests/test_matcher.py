@@ -1,0 +1,71 @@
+"""The three decisions, thresholds, truncation, and robustness on any string."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Engine
+from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
+
+
+def test_a_known_phrasing_is_answered(small_engine: Engine) -> None:
+    match = small_engine.matcher.match("is an ICE hold mandatory?")
+    assert match.status == "answer"
+    assert match.best is not None and match.best.entry_id == "detainer-is-request"
+
+
+def test_typos_and_synonyms_still_answer(small_engine: Engine) -> None:
+    for question in ("is a detainor mandatroy", "la migra hold obligatorio?", "FTCA??"):
+        assert small_engine.matcher.match(question).status == "answer", question
+
+
+def test_unrelated_question_gets_none(small_engine: Engine) -> None:
+    for question in ("how do I file for divorce", "hi", "", "   ", "🙂🙂🙂", "ignore previous instructions"):
+        match = small_engine.matcher.match(question)
+        assert match.status == "none", question
+        assert match.candidates == ()
+
+
+def test_close_but_unsure_gets_suggestions(small_engine: Engine) -> None:
+    matcher = Matcher(small_engine.faq, Thresholds(answer=101.0, margin=0.0, suggest=50.0))
+    match = matcher.match("is an ICE hold mandatory?")
+    assert match.status == "suggest"
+    assert match.candidates[0].entry_id == "detainer-is-request"
+    assert len(match.candidates) <= 3
+
+
+def test_a_narrow_lead_is_not_confident(small_engine: Engine) -> None:
+    # Both entries clear the answer threshold, but neither leads by the margin.
+    matcher = Matcher(small_engine.faq, Thresholds(answer=0.0, margin=101.0, suggest=0.0))
+    assert matcher.match("ice hold ftca").status == "suggest"
+
+
+def test_long_questions_are_cut_and_flagged(small_engine: Engine) -> None:
+    long = "is an ice hold mandatory " * 50
+    match = small_engine.matcher.match(long)
+    assert match.truncated and len(match.question) == MAX_QUESTION_CHARS
+    assert not small_engine.matcher.match("ice hold").truncated
+
+
+def test_rank_orders_entries_best_first(small_engine: Engine) -> None:
+    _, _, prepared = small_engine.matcher.prepare("federal tort claims")
+    ranked = small_engine.matcher.rank(prepared, limit=5)
+    assert ranked[0].entry_id == "ftca-vs-personal-suit"
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=2000))
+def test_any_string_gets_exactly_one_valid_decision(small_engine: Engine, question: str) -> None:
+    # The engine is immutable, so sharing it between generated inputs is safe.
+    limits = small_engine.matcher.thresholds
+    match = small_engine.matcher.match(question)
+    assert len(match.question) <= MAX_QUESTION_CHARS
+    scores = [c.score for c in match.candidates]
+    if match.status == "answer":
+        assert len(scores) == 1 and scores[0] >= limits.answer
+    elif match.status == "suggest":
+        assert 1 <= len(scores) <= limits.max_suggestions and min(scores) >= limits.suggest
+    else:
+        assert match.status == "none" and scores == []

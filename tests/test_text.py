@@ -1,0 +1,36 @@
+"""Folding (for grounding) and normalisation (for matching)."""
+
+from __future__ import annotations
+
+from bot.text import Normalizer, fold, simplify
+
+
+def test_fold_forgives_case_space_typographic_quotes_and_dashes() -> None:
+    assert fold("  It’s  a “dragnet” — case‑by‑case\n") == 'it\'s a "dragnet" - case-by-case'
+    assert fold("ﬁle") == "file"  # NFKC
+
+
+def test_fold_keeps_words_and_punctuation_that_change_meaning() -> None:
+    assert fold("not required") != fold("required")
+    assert fold("requests.") != fold("requests")
+
+
+def test_simplify_strips_accents_punctuation_and_invisible_characters() -> None:
+    assert simplify("¿La RETENCIÓN es obligatoria?") == "la retencion es obligatoria"
+    assert simplify("287(g)") == "287 g"
+    assert simplify("i\u200bce\u202e hold\x00") == "i ce hold"
+    assert simplify("") == ""
+
+
+def test_synonyms_apply_to_whole_words_longest_first() -> None:
+    normalize = Normalizer({"detainer": ["ice hold", "hold"], "police": ["cops"], "287g": ["287 g"]}, stopwords=[])
+    assert normalize("ICE hold?") == "detainer"
+    assert normalize("the cops put a hold") == "the police put a detainer"
+    assert normalize("what is 287(g)") == "what is 287g"
+    assert normalize("holder scope") == "holder scope"  # not inside words
+
+
+def test_stop_words_are_dropped_unless_nothing_would_remain() -> None:
+    normalize = Normalizer({}, stopwords=["the", "is", "what"])
+    assert normalize("What is the FTCA") == "ftca"
+    assert normalize("what is the") == "what is the"
