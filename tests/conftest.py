@@ -34,7 +34,9 @@ def entry(entry_id: str = "detainer-is-request", **overrides: Any) -> dict[str, 
             "la orden de retencion es obligatoria",
         ],
         "answer": "A fact-check found that ICE detainers are requests, not orders.",
-        "citations": [{"seed": "004_eff2dd5aa25bedd4", "section": "1. Summary of the results", "quote": DETAINER_QUOTE}],
+        "citations": [
+            {"seed": "004_eff2dd5aa25bedd4", "section": "1. Summary of the results", "quote": DETAINER_QUOTE}
+        ],
         "topics": ["detainers"],
         "translations": {
             "es": {
@@ -74,7 +76,12 @@ def ftca_entry() -> dict[str, Any]:
             "es": {
                 "question": "¿Qué es la Ley Federal de Reclamaciones por Agravios (FTCA)?",
                 "answer": "Según los reportes, se suele demandar a Estados Unidos bajo la FTCA.",
-                "alternates": ["ftca", "ley de reclamaciones", "demandar al gobierno federal", "reclamacion por agravios"],
+                "alternates": [
+                    "ftca",
+                    "ley de reclamaciones",
+                    "demandar al gobierno federal",
+                    "reclamacion por agravios",
+                ],
             }
         },
     )
