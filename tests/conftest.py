@@ -122,3 +122,6 @@ def small_engine(make_faq: FAQBuilder) -> Engine:
 def shipped_engine() -> Engine:
     """The engine over the FAQ this repository ships."""
     return Engine.load(SHIPPED_FAQ)
+
+
+pytest_plugins = ["tests.fakediscord.fixtures"]
