@@ -64,13 +64,26 @@ def simplify(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+def stem(word: str) -> str:
+    """Fold a plural to its singular in the crudest safe way: drop one final "s".
+
+    "arrests" and "arrest", "detainers" and "detainer", "agentes" and
+    "agente" then compare equal. Words ending in "ss", "us" or "is", and short
+    words, are left alone.
+    """
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 class Normalizer:
     """Turns a question or a phrasing into the form the matcher compares.
 
     Synonyms map what members type to one canonical word or phrase
     ("ice hold" -> "detainer", "cops" -> "police"); they are applied to
     whole words, longest variant first, after :func:`simplify`. Stop words
-    are then dropped, unless that would leave nothing.
+    are then dropped, unless that would leave nothing, and plurals folded
+    (:func:`stem`).
     """
 
     def __init__(self, synonyms: Mapping[str, Iterable[str]], stopwords: Iterable[str]) -> None:
@@ -78,9 +91,11 @@ class Normalizer:
         table: dict[str, str] = {}
         for canonical, variants in synonyms.items():
             target = simplify(canonical)
-            for variant in variants:
-                key = simplify(variant)
-                if key and key != target:
+            # The canonical phrase maps to itself, so a longer canonical phrase
+            # ("attorney general") is kept whole before a shorter variant
+            # inside it ("attorney" -> lawyer) could split it.
+            for key in (target, *(simplify(v) for v in variants)):
+                if key:
                     table[key] = target
         self._table = table
         self._pattern = (
@@ -97,7 +112,7 @@ class Normalizer:
             text = self._pattern.sub(lambda m: self._table[m.group(1)], text)
         words = text.split()
         content = [w for w in words if w not in self._stopwords]
-        return " ".join(content or words)
+        return " ".join(stem(w) for w in content or words)
 
     def words(self, text: str) -> list[str]:
         """Return the simplified words of ``text`` before synonyms and stop words."""
