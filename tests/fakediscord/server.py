@@ -270,7 +270,10 @@ class FakeGuild:
 
     It is announced in READY (as unavailable) and then with a full
     GUILD_CREATE on the shard that owns it.  Interactions built for it use
-    its text channel, ``@everyone`` role and locale.
+    its text channel and locale.  ``roles`` maps role ids to names (besides
+    ``@everyone``, whose id is the guild id); discord.py only reports a
+    member's role if the guild has it, so give a member roles from here (or
+    add one at run time with :meth:`FakeDiscord.create_role`).
     """
 
     id: int = field(default_factory=make_snowflake)
@@ -280,6 +283,7 @@ class FakeGuild:
     channel_name: str = "general"
     owner_id: int = field(default_factory=make_snowflake)
     member_count: int = 2
+    roles: dict[int, str] = field(default_factory=dict)
 
     def shard_id(self, shard_count: int) -> int:
         """Return the shard that receives this guild's events."""
@@ -447,6 +451,24 @@ def _field_error(code: str, message: str) -> JSON:
 def _truthy(value: str | None) -> bool:
     """Interpret a query-string flag like ``wait=1`` or ``with_response=true``."""
     return value is not None and value.lower() in ("1", "true", "yes")
+
+
+def _role_payload(role_id: int, name: str, position: int, permissions: int) -> JSON:
+    """A role object as GUILD_CREATE and GUILD_ROLE_CREATE carry it."""
+    return {
+        "id": str(role_id),
+        "name": name,
+        "permissions": str(permissions),
+        "position": position,
+        "color": 0,
+        "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "icon": None,
+        "unicode_emoji": None,
+        "flags": 0,
+    }
 
 
 def _option_type_for(value: Any) -> int:
@@ -1194,20 +1216,8 @@ class FakeDiscord:
 
     def guild_create_payload(self, guild: FakeGuild) -> JSON:
         """The GUILD_CREATE body for ``guild``: roles, one text channel, the bot."""
-        everyone = {
-            "id": str(guild.id),
-            "name": "@everyone",
-            "permissions": str(DEFAULT_MEMBER_PERMISSIONS),
-            "position": 0,
-            "color": 0,
-            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
-            "hoist": False,
-            "managed": False,
-            "mentionable": False,
-            "icon": None,
-            "unicode_emoji": None,
-            "flags": 0,
-        }
+        roles = [_role_payload(guild.id, "@everyone", 0, DEFAULT_MEMBER_PERMISSIONS)]
+        roles += [_role_payload(i, name, n, 0) for n, (i, name) in enumerate(guild.roles.items(), 1)]
         return {
             "id": str(guild.id),
             "name": guild.name,
@@ -1220,7 +1230,7 @@ class FakeDiscord:
             "verification_level": 1,
             "default_message_notifications": 1,
             "explicit_content_filter": 2,
-            "roles": [everyone],
+            "roles": roles,
             "emojis": [],
             "stickers": [],
             "features": [],
@@ -1425,6 +1435,12 @@ class FakeDiscord:
             )
         else:
             guild = self.guild(guild_id)
+            unknown_roles = [r for r in roles if int(r) not in guild.roles and int(r) != guild.id]
+            if unknown_roles:
+                raise ValueError(
+                    f"roles {unknown_roles} are not roles of guild {guild.id}: discord.py would drop "
+                    "them; add them to FakeGuild.roles or use FakeDiscord.create_role()"
+                )
             member_permissions = DEFAULT_MEMBER_PERMISSIONS if permissions is None else permissions
             if member_permissions & _ADMINISTRATOR:
                 member_permissions = _ADMIN_PERMISSIONS
@@ -1569,6 +1585,20 @@ class FakeDiscord:
             channel_id=message.get("channel_id"),
             message=message,
         )
+
+    async def create_role(self, name: str, *, guild_id: int | str | None = None, permissions: int = 0) -> int:
+        """Add a role to a guild and send GUILD_ROLE_CREATE; return the role id.
+
+        The event goes to the guild's shard, so discord.py's cache knows the
+        role before an interaction gives it to a member.
+        """
+        guild = self.guild(guild_id)
+        role_id = make_snowflake()
+        guild.roles[role_id] = name
+        role = _role_payload(role_id, name, len(guild.roles), permissions)
+        session = self._session_for_guild(str(guild.id))
+        await self.dispatch_event(session, "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role})
+        return role_id
 
     def find_message_with_component(self, custom_id: str) -> JSON | None:
         """The newest stored bot message with a component ``custom_id``."""

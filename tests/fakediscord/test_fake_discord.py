@@ -47,6 +47,22 @@ class ConfirmView(discord.ui.View):
             self.clicked.set_result(interaction.user.id)
 
 
+class PickView(discord.ui.View):
+    """One string select; a selection resolves ``picked`` with the chosen values."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+        self.picked: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
+
+    @discord.ui.select(custom_id="faq:pick", options=[discord.SelectOption(label=t, value=t) for t in TOPICS])
+    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select[PickView]) -> None:
+        """Acknowledge without a new message (DEFERRED_UPDATE_MESSAGE)."""
+        await interaction.response.defer()
+        self.stop()
+        if not self.picked.done():
+            self.picked.set_result(list(select.values))
+
+
 class FixtureClient(MinimalClient):
     """The minimal bot plus the commands these tests need."""
 
@@ -79,6 +95,31 @@ class FixtureClient(MinimalClient):
         @self.tree.command(name="long", description="Answer with too much text.")
         async def long(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("x" * 2001)
+
+        faq = app_commands.Group(name="faq", description="FAQ commands.")
+
+        @faq.command(name="show", description="Show an entry.")
+        async def show(interaction: discord.Interaction, entry: str, count: int) -> None:
+            await interaction.response.send_message(f"show {entry} x{count}", ephemeral=True)
+
+        self.tree.add_command(faq)
+
+        @self.tree.command(name="whoami", description="Describe the caller.")
+        async def whoami(interaction: discord.Interaction) -> None:
+            member = interaction.user
+            roles = sorted(r.id for r in member.roles[1:]) if isinstance(member, discord.Member) else []
+            await interaction.response.send_message(
+                f"admin={interaction.permissions.administrator} roles={roles} "
+                f"locale={interaction.locale.value} guild_locale={interaction.guild_locale} "
+                f"dm={interaction.guild is None}",
+                ephemeral=True,
+            )
+
+        @self.tree.command(name="pick", description="Pick a topic.")
+        async def pick(interaction: discord.Interaction) -> None:
+            view = PickView()
+            self.views.append(view)
+            await interaction.response.send_message("Pick one", view=view, ephemeral=True)
 
     async def _on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Keep command errors for the test to inspect (instead of logging them)."""
@@ -152,6 +193,57 @@ async def test_button_click_reaches_the_view_callback(fake_discord: FakeDiscord,
     assert await asyncio.wait_for(client.views[0].clicked, TIMEOUT) == 4242
     assert fake_discord.messages[message["id"]]["content"] == "confirmed"
     assert fake_discord.messages[message["id"]]["components"] == []
+
+
+@pytest.mark.asyncio
+async def test_select_menu_values_reach_the_view(fake_discord: FakeDiscord, client: FixtureClient) -> None:
+    """A string-select interaction (component_type 3) carries its values to the view."""
+    await fake_discord.interact(fake_discord.slash_command("pick"), TIMEOUT)
+
+    select = fake_discord.component("faq:pick", component_type=3, values=["sanctuary cities"])
+    assert select["message"]["flags"] & 64
+    body = await fake_discord.interact(select, TIMEOUT)
+
+    assert body == {"type": 6}
+    assert await asyncio.wait_for(client.views[0].picked, TIMEOUT) == ["sanctuary cities"]
+
+
+@pytest.mark.asyncio
+async def test_subcommand_options_are_typed_from_the_synced_schema(
+    fake_discord: FakeDiscord, client: FixtureClient
+) -> None:
+    """``subcommand="show"`` nests the options; their types come from the sync (count: INTEGER)."""
+    await client.tree.sync()
+    payload = fake_discord.slash_command("faq", {"entry": "detainers", "count": 2}, subcommand="show")
+    (show,) = payload["data"]["options"]
+    assert (show["name"], show["type"]) == ("show", 1)
+    assert [(o["name"], o["type"]) for o in show["options"]] == [("entry", 3), ("count", 4)]
+
+    body = await fake_discord.interact(payload, TIMEOUT)
+
+    assert body["data"]["content"] == "show detainers x2"
+
+
+@pytest.mark.asyncio
+async def test_member_permissions_roles_locale_and_dms(fake_discord: FakeDiscord, client: FixtureClient) -> None:
+    """discord.py reads permissions, roles and locales from the payload, in guilds and in DMs."""
+    guild = fake_discord.guilds[0]
+    guild.locale = "es-ES"
+    moderators = await fake_discord.create_role("moderators")
+    with pytest.raises(ValueError, match="not roles of guild"):
+        fake_discord.slash_command("whoami", roles=[111])
+    admin = fake_discord.slash_command("whoami", permissions=1 << 3, roles=[moderators], locale="es-419")
+    member = fake_discord.slash_command("whoami")
+    dm = fake_discord.slash_command("whoami", dm=True)
+
+    admin_body = await fake_discord.interact(admin, TIMEOUT)
+    member_body = await fake_discord.interact(member, TIMEOUT)
+    dm_body = await fake_discord.interact(dm, TIMEOUT)
+
+    expected = f"admin=True roles=[{moderators}] locale=es-419 guild_locale=es-ES dm=False"
+    assert admin_body["data"]["content"] == expected
+    assert member_body["data"]["content"].startswith("admin=False roles=[] locale=en-US")
+    assert dm_body["data"]["content"] == "admin=False roles=[] locale=en-US guild_locale=None dm=True"
 
 
 @pytest.mark.asyncio
