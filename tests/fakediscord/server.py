@@ -1200,10 +1200,19 @@ class FakeDiscord:
         self._notify()
 
     async def _send_member_chunk(self, session: GatewaySession, data: JSON) -> None:
-        """Answer REQUEST_GUILD_MEMBERS with one chunk holding the bot itself."""
+        """Answer REQUEST_GUILD_MEMBERS with one chunk: the bot and the guild owner.
+
+        That is ``member_count`` (2) members, so discord.py marks the guild
+        chunked; it is only asked for with the privileged members intent.
+        """
+        members = [self._member_payload(self.bot_user(), [], DEFAULT_APP_PERMISSIONS)]
+        guild = next((g for g in self.guilds if str(g.id) == str(data.get("guild_id"))), None)
+        if guild is not None:
+            owner = self.user_payload(guild.owner_id, "owner")
+            members.append(self._member_payload(owner, [], _ADMIN_PERMISSIONS))
         chunk: JSON = {
             "guild_id": str(data.get("guild_id")),
-            "members": [self._member_payload(self.bot_user(), [], DEFAULT_APP_PERMISSIONS)],
+            "members": members,
             "chunk_index": 0,
             "chunk_count": 1,
             "not_found": [],

@@ -417,6 +417,25 @@ async def test_a_wrong_token_fails_login() -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.fakediscord(allowed_intents=discord.Intents.default().value)
+async def test_privileged_intents_can_be_refused(fake_discord: FakeDiscord) -> None:
+    """With ``allowed_intents`` set, asking for more closes the gateway with 4014, as Discord does."""
+    with pytest.raises(discord.PrivilegedIntentsRequired):
+        async with running_client(MinimalClient(intents=discord.Intents.all()), timeout=TIMEOUT):
+            pass
+
+
+@pytest.mark.asyncio
+async def test_members_intent_gets_its_member_chunk(fake_discord: FakeDiscord) -> None:
+    """With the members intent discord.py requests a member chunk; the fake answers it."""
+    intents = discord.Intents(guilds=True, members=True)
+    async with running_client(MinimalClient(intents=intents), timeout=TIMEOUT) as bot:
+        (guild,) = bot.guilds
+        assert guild.chunked
+        assert {m.id for m in guild.members} == {int(fake_discord.bot_user_id), guild.owner_id}
+
+
+@pytest.mark.asyncio
 async def test_sharded_client_gets_each_guild_on_its_own_shard() -> None:
     """AutoShardedClient: two shards from /gateway/bot, and guild events on the right one."""
     now_ms = 1_700_000_000_000
