@@ -1,0 +1,33 @@
+"""Helpers shared by the insights tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.insights.store import Event, InsightsStore
+
+TODAY = date(2026, 3, 15)
+SECRET = b"test-secret-0123456789"
+
+
+def event(key: str = "k1", day: date = TODAY, decision: str = "answer", entry: str = "e1", **kw: object) -> Event:
+    """An event with sensible defaults."""
+    return Event(key, day.isoformat(), decision, entry, kw.get("lang", "en"), kw.get("locale", "en"), kw.get("text"))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the test database lives."""
+    return tmp_path / "insights.sqlite3"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[InsightsStore]:
+    """An open, migrated store with a fixed secret."""
+    opened = await InsightsStore.open(db_path, secret=SECRET)
+    yield opened
+    await opened.close()
