@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--scores", action="store_true", help="print the score histogram behind the thresholds")
     ev.add_argument("--misses", action="store_true", help="list every wrong answer and unhelpful reply")
     _add_faq_options(ev)
+
+    run = commands.add_parser("run", help="start the Discord bot (settings from the environment or .env)")
+    _add_faq_options(run)
+
+    sync = commands.add_parser("sync", help="register the slash commands with Discord once, then exit")
+    sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server (instant) instead of globally")
+    _add_faq_options(sync)
     return parser
 
 
@@ -147,10 +154,39 @@ def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _discord(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``faqbot run`` and ``faqbot sync``: settings, then the FAQ, then the Discord layer (imported only here)."""
+    from dataclasses import replace
+
+    from bot.config import ConfigError, Settings, load_environment
+
+    try:
+        settings = Settings.from_env(load_environment())
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=err)
+        return 2
+    args.faq, args.seeds = args.faq or settings.faq_dir, args.seeds or settings.seeds_dir
+    settings = replace(settings, faq_dir=args.faq, seeds_dir=args.seeds)
+    engine = _load(args, err)
+    if engine is None:
+        return 1
+
+    from bot import client
+    from bot.logsafe import configure_logging
+
+    configure_logging(settings.log_level)
+    if args.command == "run":
+        return client.run(settings, engine, err)
+    return client.sync(settings, engine, args.guild, out, err)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``faqbot`` and ``python -m bot``; returns the exit code."""
     args = build_parser().parse_args(argv)
     out, err = sys.stdout, sys.stderr
+    if args.command in {"run", "sync"}:
+        return _discord(args, out, err)
     engine = _load(args, err)
     if engine is None:
         return 1

@@ -1,0 +1,202 @@
+"""The Discord client: a slash-command-only bot around one :class:`~bot.engine.Engine`.
+
+:func:`run` starts it (``faqbot run``); :func:`sync` registers the commands
+once and exits (``faqbot sync``): the bot never syncs on start.
+
+The bot asks Discord for the ``guilds`` intent only (no privileged intents,
+no message content) and never lets a reply mention anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.answer import clip
+from bot.cogs.ask import AskCog
+from bot.cogs.errors import on_app_command_error
+from bot.cogs.faq import FAQCog
+from bot.config import Settings
+from bot.engine import Engine
+from bot.guild_settings import SettingsStore, StaticSettingsStore
+from bot.language import language_for_locale
+from bot.logsafe import protect_discord_loggers
+from bot.views import DYNAMIC_ITEMS
+
+log = logging.getLogger("bot.client")
+DESCRIPTION_MAX = 100
+
+
+def intents() -> discord.Intents:
+    """Only what slash commands need: the ``guilds`` intent."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    return chosen
+
+
+class PackTranslator(app_commands.Translator):
+    """Command and option descriptions in each language, read from the language packs.
+
+    A string is translated when it carries a ``key`` (see
+    :func:`bot.cogs.described`) and a language pack claims the locale.
+    """
+
+    def __init__(self, bot: FAQBot) -> None:
+        """Read from ``bot``'s live FAQ."""
+        self.bot = bot
+
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
+    ) -> str | None:
+        """The pack's text for ``string``'s key in ``locale``, or ``None`` (Discord then shows the default)."""
+        key = string.extras.get("key")
+        faq = self.bot.engine.faq
+        lang = language_for_locale(faq, locale.value)
+        if key is None or lang is None:
+            return None
+        text = faq.languages[lang].messages.get(key)
+        return clip(text, DESCRIPTION_MAX) if text else None
+
+
+class FAQBot(commands.Bot):
+    """The FAQ bot: slash commands only, the FAQ in :attr:`engine`.
+
+    Attributes a newcomer needs:
+
+    ``engine``
+        The live :class:`~bot.engine.Engine`. :meth:`reload_faq` replaces it in
+        one assignment; each command reads it once into a local, so an answer
+        always comes from one whole FAQ.
+    ``guild_settings``
+        A :class:`~bot.guild_settings.SettingsStore` (per-server visibility,
+        referral...). It starts as a :class:`~bot.guild_settings.StaticSettingsStore`
+        built from the environment; another store (e.g. SQLite-backed) is
+        installed by assigning this attribute.
+
+    Event for other cogs: after every ``/ask`` reply and every "did you mean"
+    click, *after* the reply was sent, the bot dispatches ``faq_answer`` with
+    ``(guild_id: int | None, answer: Answer, locale: discord.Locale)``. Listen
+    with ``@commands.Cog.listener("on_faq_answer")``. Listeners run as their own
+    tasks, so recording can neither delay nor break an answer. The answer
+    carries the member's question (``answer.question``): a listener must not
+    log or keep it unless the server opted in.
+    """
+
+    def __init__(self, settings: Settings, engine: Engine, **options: Any) -> None:
+        """A bot for ``settings`` answering from ``engine`` (``options`` go to discord.py)."""
+        super().__init__(
+            command_prefix=(),
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.settings = settings
+        self.engine = engine
+        self.guild_settings: SettingsStore = StaticSettingsStore(settings)
+        self.reload_lock = asyncio.Lock()
+        protect_discord_loggers()
+
+    async def setup_hook(self) -> None:
+        """Install the translator and the error handler, add the cogs, register the persistent components."""
+        await self.tree.set_translator(PackTranslator(self))
+        self.tree.error(on_app_command_error)
+        await self.add_cog(AskCog(self))
+        await self.add_cog(FAQCog(self))
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Slash commands only: messages are never read (the bot does not even receive them)."""
+
+    async def reload_faq(self) -> tuple[Engine, Engine]:
+        """Load the FAQ folder again off the event loop and swap it in; return ``(old, new)``.
+
+        Raises :class:`~bot.errors.FAQLoadError` (and keeps the live FAQ) if
+        the folder does not validate. Concurrent reloads run one at a time.
+        """
+        async with self.reload_lock:
+            new = await asyncio.to_thread(Engine.load, self.settings.faq_dir, self.settings.seeds_dir)
+            old, self.engine = self.engine, new
+        log.info("FAQ reloaded: %d entries, version %s", len(new.faq.entries), new.faq.version)
+        return old, new
+
+
+class ShardedFAQBot(FAQBot, commands.AutoShardedBot):
+    """The same bot on discord.py's auto-sharded client (``SHARD_COUNT``/``SHARD_IDS``)."""
+
+
+def create_bot(settings: Settings, engine: Engine) -> FAQBot:
+    """A plain bot, or an auto-sharded one when the settings name shards."""
+    if settings.sharded:
+        shard_ids = list(settings.shard_ids) if settings.shard_ids else None
+        return ShardedFAQBot(settings, engine, shard_count=settings.shard_count, shard_ids=shard_ids)
+    return FAQBot(settings, engine)
+
+
+async def _start(bot: FAQBot, token: str) -> None:
+    """Connect and serve until closed; SIGTERM (systemd stop) closes the bot cleanly."""
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):
+        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+    async with bot:
+        await bot.start(token)
+
+
+def run(settings: Settings, engine: Engine, err: TextIO) -> int:
+    """``faqbot run``: serve until stopped; the exit code."""
+    bot = create_bot(settings, engine)
+    log.info("starting with %d FAQ entries (version %s)", len(engine.faq.entries), engine.faq.version)
+    try:
+        asyncio.run(_start(bot, settings.token.reveal()))
+    except discord.LoginFailure:
+        print("error: Discord rejected DISCORD_TOKEN; copy the token again from the Bot page.", file=err)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def describe_synced(synced: Sequence[app_commands.AppCommand]) -> list[str]:
+    """``/ask``, ``/faq topics``... for each synced command and subcommand."""
+    names: list[str] = []
+    for command in synced:
+        subcommands = [o.name for o in command.options if isinstance(o, app_commands.AppCommandGroup)]
+        names += [f"/{command.name} {sub}" for sub in subcommands] or [f"/{command.name}"]
+    return names
+
+
+async def _sync(bot: FAQBot, token: str, guild_id: int | None) -> list[app_commands.AppCommand]:
+    """Log in (no gateway connection), sync the commands once, close."""
+    async with bot:
+        await bot.login(token)
+        if guild_id is None:
+            return await bot.tree.sync()
+        guild = discord.Object(id=guild_id)
+        bot.tree.copy_global_to(guild=guild)
+        return await bot.tree.sync(guild=guild)
+
+
+def sync(settings: Settings, engine: Engine, guild_id: int | None, out: TextIO, err: TextIO) -> int:
+    """``faqbot sync [--guild ID]``: register the slash commands and say which; the exit code."""
+    bot = create_bot(settings, engine)
+    try:
+        synced = asyncio.run(_sync(bot, settings.token.reveal(), guild_id))
+    except discord.LoginFailure:
+        print("error: Discord rejected DISCORD_TOKEN; copy the token again from the Bot page.", file=err)
+        return 2
+    except discord.HTTPException as exc:
+        print(f"error: Discord refused the sync ({exc.status}): {exc.text}", file=err)
+        return 1
+    where = f"to server {guild_id} (available there at once)" if guild_id else "globally (may take a while to appear)"
+    print(f"synced {len(synced)} command(s) {where}:", file=out)
+    for name in describe_synced(synced):
+        print(f"  {name}", file=out)
+    return 0
