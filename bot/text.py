@@ -54,6 +54,8 @@ _NON_WORD = re.compile(r"[^\w]+|_+")
 
 def strip_accents(text: str) -> str:
     """Remove combining marks: "retención" becomes "retencion"."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -16,13 +16,19 @@ import yaml
 
 from bot.errors import FAQError
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the same
+# safe loader, about ten times faster on a large FAQ.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MAX_FILE_BYTES = 1_000_000
 """A moderator's FAQ file is a few kilobytes; anything near a megabyte is a mistake."""
 
 
 def _check_no_aliases(text: str, path: Path) -> None:
     """Refuse any alias (``*name``) before a node tree is built from it."""
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    if "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1 if event.start_mark else None
             raise FAQError(path, line, None, "YAML anchors and aliases (& and *) are not allowed")
@@ -42,7 +48,7 @@ def load_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, yaml.No
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise FAQError(path, line, None, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from exc
-    loader = yaml.SafeLoader(text)
+    loader = SafeLoader(text)
     try:
         _check_no_aliases(text, path)
         root = loader.get_single_node()
