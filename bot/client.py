@@ -16,6 +16,7 @@ import signal
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -33,6 +34,7 @@ from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger("bot.client")
 DESCRIPTION_MAX = 100
+TOKEN_REJECTED = "error: Discord rejected DISCORD_TOKEN; copy the token again from the Bot page (Reset Token)."
 
 
 def intents() -> discord.Intents:
@@ -157,8 +159,11 @@ def run(settings: Settings, engine: Engine, err: TextIO) -> int:
     try:
         asyncio.run(_start(bot, settings.token.reveal()))
     except discord.LoginFailure:
-        print("error: Discord rejected DISCORD_TOKEN; copy the token again from the Bot page.", file=err)
+        print(TOKEN_REJECTED, file=err)
         return 2
+    except (discord.DiscordException, aiohttp.ClientError, OSError) as exc:
+        print(f"error: lost or could not reach Discord ({type(exc).__name__}); see the log above.", file=err)
+        return 1
     except KeyboardInterrupt:
         return 0
     return 0
@@ -190,10 +195,13 @@ def sync(settings: Settings, engine: Engine, guild_id: int | None, out: TextIO, 
     try:
         synced = asyncio.run(_sync(bot, settings.token.reveal(), guild_id))
     except discord.LoginFailure:
-        print("error: Discord rejected DISCORD_TOKEN; copy the token again from the Bot page.", file=err)
+        print(TOKEN_REJECTED, file=err)
         return 2
     except discord.HTTPException as exc:
         print(f"error: Discord refused the sync ({exc.status}): {exc.text}", file=err)
+        return 1
+    except (discord.DiscordException, aiohttp.ClientError, OSError) as exc:
+        print(f"error: could not reach Discord ({type(exc).__name__}).", file=err)
         return 1
     where = f"to server {guild_id} (available there at once)" if guild_id else "globally (may take a while to appear)"
     print(f"synced {len(synced)} command(s) {where}:", file=out)

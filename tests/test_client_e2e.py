@@ -23,11 +23,11 @@ import pytest
 import pytest_asyncio
 
 from bot.answer import Answer
-from bot.client import FAQBot
+from bot.client import FAQBot, sync
 from bot.config import Settings
 from bot.engine import Engine
 from tests.conftest import FAQBuilder
-from tests.fakediscord import FakeDiscord, FakeGuild
+from tests.fakediscord import FakeDiscord, FakeGuild, apply_redirect
 from tests.fakediscord.minimal import running_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -300,3 +300,26 @@ async def test_faqbot_run_with_a_broken_faq_exits_1(
     errors = (tmp_path / "stderr.log").read_text(encoding="utf-8")
     assert process.returncode == 1 and "main.yaml:2: [Bad Id]" in errors and "nothing was loaded" in errors
     assert not fake_discord.requests, "nothing is sent to Discord"
+
+
+@pytest.mark.fakediscord(token="the-only-token-the-fake-accepts-0123456789")
+async def test_a_rejected_token_exits_2_without_printing_it(
+    fake_discord: FakeDiscord, make_faq: FAQBuilder, tmp_path: Path
+) -> None:
+    with (tmp_path / "stderr.log").open("wb") as stderr:
+        process = await launch(fake_discord, ["sync"], subprocess_env(make_faq()), tmp_path, stderr)
+        await asyncio.wait_for(process.wait(), START_TIMEOUT)
+    errors = (tmp_path / "stderr.log").read_text(encoding="utf-8")
+    assert process.returncode == 2 and "Discord rejected DISCORD_TOKEN" in errors
+    assert TOKEN not in errors
+
+
+def test_sync_without_discord_reachable_exits_1(make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = make_faq()
+    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(folder)})
+    undo = apply_redirect("http://127.0.0.1:9")
+    try:
+        assert sync(settings, Engine.load(folder), None, sys.stdout, sys.stderr) == 1
+    finally:
+        undo()
+    assert "could not reach Discord (ClientConnectorError)" in capsys.readouterr().err

@@ -7,7 +7,9 @@ error the FAQ already live stays in use and the reply lists the problems.
 Discord cannot hide a single subcommand from members: ``default_permissions``
 only applies to a whole top-level command, and hiding ``/faq`` would hide
 ``/faq topics`` too. The run-time check in :meth:`FAQCog.reload` is therefore
-the guard: Manage Server, or one of ``MODERATOR_ROLE_IDS``.
+the guard: Manage Server, or one of ``MODERATOR_ROLE_IDS``. The FAQ is the
+same for every server the bot is in, so a moderator of any of them may reload
+it; a reload only re-reads the files on the bot's own disk.
 """
 
 from __future__ import annotations
@@ -158,6 +160,8 @@ class FAQCog(commands.GroupCog, group_name="faq", group_description=described("c
             old, new = await self.bot.reload_faq()
         except FAQLoadError as error:
             log.warning("FAQ reload failed with %d problem(s); the live FAQ is unchanged", len(error.errors))
+            for problem in error.errors:
+                log.warning("reload problem: %s", problem)
             await send(interaction, content=failure_report(engine, lang, error, self.bot.settings.faq_dir))
             return
         await send(interaction, content=reload_report(new, lang, old.faq, new.faq))
