@@ -26,7 +26,7 @@ import discord
 from bot.answer import Answer, clip
 from bot.cogs.errors import apologise
 from bot.engine import Engine
-from bot.faq import FAQ, Entry
+from bot.faq import BASE_LANGUAGE, FAQ, Entry
 from bot.replies import answer_embed, bot_of, log_answer, message, reply_language, send
 
 PAGE_SIZE = 25
@@ -34,7 +34,8 @@ PAGE_SIZE = 25
 BUTTON_LABEL_MAX = 80
 OPTION_TEXT_MAX = 100
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-LANG = r"[a-z]{2,3}"
+LANG = r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*"
+"""A language pack code (``en``, ``es``, ``pt-br``...)."""
 
 
 def layout(*items: discord.ui.Item[Any]) -> discord.ui.View:
@@ -67,9 +68,9 @@ def first_questions(faq: FAQ, limit: int) -> list[Entry]:
 
 
 def topic_label(faq: FAQ, slug: str, lang: str) -> str:
-    """A topic's label in ``lang`` (falling back to English, then the slug)."""
+    """A topic's label in ``lang`` (falling back to the base language, then the slug)."""
     labels = faq.topics.get(slug, {})
-    return labels.get(lang) or labels.get("en") or slug
+    return labels.get(lang) or labels.get(BASE_LANGUAGE) or slug
 
 
 def _page(items: list[Any], page: int) -> tuple[list[Any], int, int]:

@@ -12,6 +12,7 @@ import yaml
 from bot.client import FAQBot
 from bot.cogs.faq import FAQCog, entry_choices
 from bot.engine import Engine
+from bot.views import BrowseTopicsButton, NavButton
 from tests.cogs.conftest import GUILD_ID, MOD_ROLE, FakeInteraction, click, invoke, make_bot
 from tests.conftest import entry, ftca_entry
 
@@ -242,3 +243,8 @@ async def test_concurrent_reloads_run_one_at_a_time(small_engine: Engine, monkey
         assert not done and loads == [], "a second reload waits for the first"
     await waiting
     assert loads == [1]
+
+
+def test_component_ids_accept_any_language_pack_code() -> None:
+    for item in (BrowseTopicsButton("pt-br", "Ver"), NavButton("pt-br", "detainers", 3, "Próxima")):
+        assert item.template.fullmatch(item.custom_id) and len(item.custom_id) <= 100
