@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -31,3 +33,14 @@ async def store(db_path: Path) -> AsyncIterator[InsightsStore]:
     opened = await InsightsStore.open(db_path, secret=SECRET)
     yield opened
     await opened.close()
+
+
+async def join_stopped_sqlite_threads(timeout: float = 5.0) -> None:
+    """Wait for aiosqlite worker threads to end.
+
+    When ``aiosqlite.connect`` fails it stops its worker thread without waiting;
+    the thread then reports back to the event loop, which must still be open.
+    """
+    for thread in threading.enumerate():
+        if "_connection_worker_thread" in thread.name:
+            await asyncio.to_thread(thread.join, timeout)
