@@ -125,7 +125,9 @@ class FAQBot(commands.Bot):
         the folder does not validate. Concurrent reloads run one at a time.
         """
         async with self.reload_lock:
-            new = await asyncio.to_thread(Engine.load, self.settings.faq_dir, self.settings.seeds_dir)
+            new = await asyncio.to_thread(
+                Engine.load, self.settings.faq_dir, self.settings.seeds_dir, previous=self.engine
+            )
             old, self.engine = self.engine, new
         log.info("FAQ reloaded: %d entries, version %s", len(new.faq.entries), new.faq.version)
         return old, new

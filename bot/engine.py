@@ -37,11 +37,19 @@ class Engine:
 
     @classmethod
     def load(
-        cls, faq_dir: Path | None = None, seeds_dir: Path | None = None, thresholds: Thresholds = THRESHOLDS
+        cls,
+        faq_dir: Path | None = None,
+        seeds_dir: Path | None = None,
+        thresholds: Thresholds = THRESHOLDS,
+        previous: Engine | None = None,
     ) -> Engine:
-        """Load, validate and index a FAQ folder (raises :class:`~bot.errors.FAQLoadError`)."""
-        faq = load_faq(faq_dir or default_faq_dir(), seeds_dir)
-        return cls(faq, Matcher(faq, thresholds))
+        """Load, validate and index a FAQ folder (raises :class:`~bot.errors.FAQLoadError`).
+
+        Pass the engine being replaced as ``previous`` on a reload: unchanged
+        files and phrasings are then reused instead of parsed again.
+        """
+        faq = load_faq(faq_dir or default_faq_dir(), seeds_dir, previous.faq if previous else None)
+        return cls(faq, Matcher(faq, thresholds, previous.matcher if previous else None))
 
     @classmethod
     def from_faq(cls, faq: FAQ, thresholds: Thresholds = THRESHOLDS) -> Engine:

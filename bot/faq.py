@@ -17,6 +17,7 @@ Folder layout (documented for moderators in ``faq/README.md``)::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -30,7 +31,7 @@ import yaml
 from bot.errors import FAQError, FAQLoadError
 from bot.sources import Seed, load_seeds
 from bot.text import simplify
-from bot.yamlfile import load_yaml, mapping_line
+from bot.yamlfile import load_yaml, mapping_line, read_capped
 
 BASE_LANGUAGE = "en"
 RESERVED_FILES = frozenset({"topics.yaml", "synonyms.yaml"})
@@ -166,6 +167,8 @@ class FAQ:
     languages: Mapping[str, Language]
     seeds: Mapping[str, Seed]
     version: str
+    files: Mapping[str, tuple[str, tuple[Entry, ...]]] = field(default_factory=dict)
+    context: str = ""
     by_id: Mapping[str, Entry] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -229,7 +232,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
     """Read one language pack; record problems and return ``None`` if it is unusable."""
     code = path.stem
     try:
-        data, root = load_yaml(path)
+        data, root = load_yaml(path, text_only=True)
     except FAQError as exc:
         problems.errors.append(exc)
         return None
@@ -274,7 +277,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
 def _load_mapping_file(path: Path, key: str, problems: _Problems) -> tuple[dict[str, Any], yaml.Node | None]:
     """Read a reserved file whose top level is ``{key: {...}}``."""
     try:
-        data, root = load_yaml(path)
+        data, root = load_yaml(path, text_only=True)
     except FAQError as exc:
         problems.errors.append(exc)
         return {}, None
@@ -500,8 +503,50 @@ def default_seeds_dir(faq_dir: Path) -> Path:
     return faq_dir.resolve().parent / "seeds"
 
 
-def load_faq(faq_dir: Path, seeds_dir: Path | None = None) -> FAQ:
-    """Load and validate a whole FAQ folder, or raise :class:`FAQLoadError` listing every problem."""
+def _context_digest(faq_dir: Path, seeds_dir: Path) -> str:
+    """A digest of everything an entry's validation depends on besides its own file."""
+    digest = hashlib.sha256()
+    paths = [seeds_dir / "sources.yaml", *sorted(seeds_dir.glob("*.txt")), faq_dir / "topics.yaml"]
+    paths += sorted((faq_dir / "languages").glob("*.yaml"))
+    for path in paths:
+        digest.update(str(path).encode() + b"\0")
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_entry_file(
+    path: Path,
+    raw: bytes,
+    seeds: Mapping[str, Seed],
+    topics: Mapping[str, Any],
+    languages: Mapping[str, Language],
+    problems: _Problems,
+) -> tuple[Entry, ...]:
+    """Parse and validate one entry file; return its valid entries (problems are recorded)."""
+    try:
+        data, root = load_yaml(path, text_only=True, raw=raw)
+    except FAQError as exc:
+        problems.errors.append(exc)
+        return ()
+    if data is None:
+        problems.add(path, None, None, "file is empty (expected 'entries:' with a list of entries)")
+        return ()
+    if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
+        problems.add(path, 1, None, "expected one top-level key, 'entries', holding a list of entries")
+        return ()
+    reader = _EntryReader(path, root, seeds, topics, languages, problems)
+    return tuple(e for e in (reader.read(i, raw_entry) for i, raw_entry in enumerate(data["entries"])) if e)
+
+
+def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None = None) -> FAQ:
+    """Load and validate a whole FAQ folder, or raise :class:`FAQLoadError` listing every problem.
+
+    With ``previous`` (the FAQ being replaced), an entry file whose bytes are
+    unchanged, in a folder whose seeds, topics and language packs are also
+    unchanged, is not parsed again: its entries were validated against exactly
+    the same inputs. Cross-file checks (duplicate ids, ``related``) always run.
+    """
     faq_dir = Path(faq_dir)
     seeds_dir = Path(seeds_dir) if seeds_dir else default_seeds_dir(faq_dir)
     problems = _Problems()
@@ -523,35 +568,37 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None) -> FAQ:
 
     topics = _load_topics(faq_dir / "topics.yaml", languages, problems)
     synonyms = _load_synonyms(faq_dir / "synonyms.yaml", problems)
+    context = _context_digest(faq_dir, seeds_dir)
+    reusable = previous.files if previous and previous.context == context and not problems.errors else {}
 
     digest = hashlib.sha256()
-    entries: list[Entry] = []
-    seen: dict[str, Entry] = {}
-    files = _entry_files(faq_dir)
-    if not files:
+    files: dict[str, tuple[str, tuple[Entry, ...]]] = {}
+    paths = _entry_files(faq_dir)
+    if not paths:
         problems.add(faq_dir, None, None, "no entry files (*.yaml) found")
-    for path in files:
+    for path in paths:
         try:
-            data, root = load_yaml(path)
+            raw = read_capped(path)
         except FAQError as exc:
             problems.errors.append(exc)
             continue
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        if data is None:
-            problems.add(path, None, None, "file is empty (expected 'entries:' with a list of entries)")
-            continue
-        if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
-            problems.add(path, 1, None, "expected one top-level key, 'entries', holding a list of entries")
-            continue
-        reader = _EntryReader(path, root, seeds, topics, languages, problems)
-        for index, raw in enumerate(data["entries"]):
-            entry = reader.read(index, raw)
-            if entry is None:
-                continue
+        file_digest = hashlib.sha256(raw).hexdigest()
+        digest.update(path.name.encode() + b"\0" + raw)
+        known = reusable.get(path.name)
+        if known and known[0] == file_digest:
+            file_entries = known[1]
+        else:
+            file_entries = _read_entry_file(path, raw, seeds, topics, languages, problems)
+        files[path.name] = (file_digest, file_entries)
+
+    entries: list[Entry] = []
+    seen: dict[str, Entry] = {}
+    for file_entries in (f[1] for f in files.values()):
+        for entry in file_entries:
             if entry.id in seen:
                 first = seen[entry.id]
                 problems.add(
-                    path, entry.line, entry.id, f"duplicate id (first defined at {first.path.name}:{first.line})"
+                    entry.path, entry.line, entry.id, f"duplicate id (first defined at {first.path.name}:{first.line})"
                 )
                 continue
             seen[entry.id] = entry
@@ -578,4 +625,6 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None) -> FAQ:
         languages=MappingProxyType(languages),
         seeds=MappingProxyType(seeds),
         version=digest.hexdigest()[:12],
+        files=MappingProxyType(files),
+        context=context,
     )

@@ -104,19 +104,34 @@ class Match:
 class Matcher:
     """Precomputed phrasings of one FAQ; immutable and safe to share between tasks."""
 
-    def __init__(self, faq: FAQ, thresholds: Thresholds = THRESHOLDS) -> None:
-        """Normalise and index every phrasing of every entry once."""
+    def __init__(self, faq: FAQ, thresholds: Thresholds = THRESHOLDS, previous: Matcher | None = None) -> None:
+        """Normalise and index every phrasing of every entry once.
+
+        ``previous`` (the matcher being replaced) lends its normalised
+        phrasings when the synonyms and stop words are unchanged, so a reload
+        only normalises what moderators edited.
+        """
         self.faq = faq
         self.thresholds = thresholds
-        stopwords = frozenset().union(*(pack.stopwords for pack in faq.languages.values()))
-        self.normalize = Normalizer(faq.synonyms, stopwords)
+        self._stopwords = frozenset().union(*(pack.stopwords for pack in faq.languages.values()))
+        self.normalize = Normalizer(faq.synonyms, self._stopwords)
+        same_rules = (
+            previous is not None
+            and dict(previous.faq.synonyms) == dict(faq.synonyms)
+            and previous._stopwords == self._stopwords
+        )
+        known = previous._normalized if previous is not None and same_rules else {}
+        self._normalized: dict[str, str] = {}
         texts: list[str] = []
         owners: list[tuple[int, str]] = []
         words_per_entry: list[set[str]] = [set() for _ in faq.entries]
         for index, entry in enumerate(faq.entries):
             for lang, text in entry.texts.items():
                 for phrasing in (text.question, *text.alternates):
-                    normalized = self.normalize(phrasing)
+                    normalized = known.get(phrasing)
+                    if normalized is None:
+                        normalized = self.normalize(phrasing)
+                    self._normalized[phrasing] = normalized
                     if normalized:
                         texts.append(normalized)
                         owners.append((index, lang))
@@ -131,16 +146,22 @@ class Matcher:
         self._texts = texts
         self._owners = owners
         self._postings: dict[str, list[int]] = defaultdict(list)
-        self._word_sets: list[frozenset[str]] = []
         self._weights: list[float] = []
         for position, normalized in enumerate(texts):
-            words = frozenset(normalized.split())
+            words = set(normalized.split())
             for word in words:
                 self._postings[word].append(position)
-            self._word_sets.append(words)
             self._weights.append(sum(self._idf[w] for w in words))
         for postings in self._postings.values():
             postings.sort(key=self._weights.__getitem__)
+        # Common words nominate no candidates; a set of their phrasings answers
+        # "does this candidate contain the word?" for them instead.
+        cap = max(MIN_POSTINGS, int(len(texts) * COMMON_SHARE))
+        self._common: dict[str, frozenset[int]] = {
+            word: frozenset(postings)
+            for word, postings in self._postings.items()
+            if self._idf[word] < COMMON_IDF or len(postings) > cap
+        }
         self._vocabulary = sorted(frequency)
 
     def _correct(self, normalized: str) -> str:
@@ -178,9 +199,9 @@ class Matcher:
             return []
         weight = {w: self._idf.get(w, self._unknown_idf) for w in words}
         total = sum(weight.values())
+        rare = [w for w in known if w not in self._common]
+        common = [w for w in known if w in self._common]
         cap = max(MIN_POSTINGS, int(len(self._texts) * COMMON_SHARE))
-        rare = [w for w in known if self._idf[w] >= COMMON_IDF and len(self._postings[w]) <= cap]
-        common = [w for w in known if w not in rare]
         overlap: dict[int, float] = defaultdict(float)
         for word in rare:
             for position in self._postings[word]:
@@ -192,7 +213,7 @@ class Matcher:
                     overlap[position] = 0.0
         if common:
             for position in overlap:
-                overlap[position] += sum(weight[w] for w in common if w in self._word_sets[position])
+                overlap[position] += sum(weight[w] for w in common if position in self._common[w])
         # Dice of the IDF-weighted word sets (2 * shared / (question + phrasing)),
         # then rapidfuzz on the phrasings that share the most.
         closest = heapq.nlargest(

@@ -89,8 +89,8 @@ class Normalizer:
     """
 
     def __init__(self, synonyms: Mapping[str, Iterable[str]], stopwords: Iterable[str]) -> None:
-        """Compile the synonym table and the stop-word set once."""
-        table: dict[str, str] = {}
+        """Index the synonym table by first word, and the stop words, once."""
+        table: dict[tuple[str, ...], str] = {}
         for canonical, variants in synonyms.items():
             target = simplify(canonical)
             # The canonical phrase maps to itself, so a longer canonical phrase
@@ -98,21 +98,33 @@ class Normalizer:
             # inside it ("attorney" -> lawyer) could split it.
             for key in (target, *(simplify(v) for v in variants)):
                 if key:
-                    table[key] = target
+                    table[tuple(key.split())] = target
         self._table = table
-        self._pattern = (
-            re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)) + r")\b")
-            if table
-            else None
-        )
+        self._longest: dict[str, int] = {}
+        for key in table:
+            self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
         self._stopwords = frozenset(simplify(word) for word in stopwords)
+
+    def _replace(self, words: list[str]) -> list[str]:
+        """Apply the synonym table: at each word, the longest variant starting there wins."""
+        out: list[str] = []
+        i, count = 0, len(words)
+        while i < count:
+            longest = self._longest.get(words[i], 0)
+            for size in range(min(longest, count - i), 0, -1):
+                target = self._table.get(tuple(words[i : i + size]))
+                if target is not None:
+                    out.extend(target.split())
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
 
     def __call__(self, text: str) -> str:
         """Return the normalised form of ``text`` (may be empty)."""
-        text = simplify(text)
-        if self._pattern is not None:
-            text = self._pattern.sub(lambda m: self._table[m.group(1)], text)
-        words = text.split()
+        words = self._replace(simplify(text).split())
         content = [w for w in words if w not in self._stopwords]
         return " ".join(stem(w) for w in content or words)
 

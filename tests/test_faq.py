@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import FAQLoadError
-from bot.faq import ANSWER_MAX, load_faq
-from tests.conftest import DETAINER_QUOTE, FAQBuilder, entry, ftca_entry
+from bot.faq import ANSWER_MAX, FAQ, load_faq
+from tests.conftest import DETAINER_QUOTE, FTCA_QUOTE, FAQBuilder, entry, ftca_entry
 
 
 def load_errors(folder: Path) -> list[str]:
@@ -163,7 +163,11 @@ def test_every_problem_is_reported_at_once(make_faq: FAQBuilder) -> None:
     [
         ("", "file is empty"),
         ("- just\n- a list\n", "expected one top-level key, 'entries'"),
-        ("entries: !!python/object/apply:os.system ['echo pwned']\n", "YAML error"),
+        (
+            "entries: !!python/object/apply:os.system ['echo pwned']\n",
+            "'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+        ),
+        ("entries:\n  - id: a\n    id: b\n", "key 'id' appears twice"),
         ("a: &x [1, 2]\nb: *x\n", "anchors and aliases"),
     ],
 )
@@ -205,3 +209,29 @@ def test_coverage_lists_sections_no_entry_cites(make_faq: FAQBuilder) -> None:
     assert ("003_44d31c13fabd0e6a", "Executive summary") not in uncovered
     assert ("004_eff2dd5aa25bedd4", "2. Missing context/alternative viewpoints") in uncovered
     assert all(heading != "Want to dive deeper?" for _, heading in uncovered)
+
+
+def test_reload_reuses_unchanged_files_and_revalidates_edited_ones(make_faq: FAQBuilder) -> None:
+    folder = make_faq({"a.yaml": [entry()], "b.yaml": [ftca_entry()]})
+    first = load_faq(folder)
+    again = load_faq(folder, previous=first)
+    assert again.by_id["detainer-is-request"] is first.by_id["detainer-is-request"]
+    (folder / "b.yaml").write_text((folder / "b.yaml").read_text().replace(FTCA_QUOTE, "agents can never be sued"))
+    (error,) = load_errors_with_previous(folder, again)
+    assert "b.yaml" in error and "[ftca-vs-personal-suit]" in error and "quote not found" in error
+
+
+def test_a_changed_topic_list_invalidates_every_reused_file(make_faq: FAQBuilder) -> None:
+    folder = make_faq()
+    first = load_faq(folder)
+    topics = folder / "topics.yaml"
+    topics.write_text(topics.read_text().replace("  suing-ice:\n", "  suing-federal-agents:\n"))
+    (error,) = load_errors_with_previous(folder, first)
+    assert "[ftca-vs-personal-suit] unknown topic 'suing-ice'" in error
+
+
+def load_errors_with_previous(folder: Path, previous: FAQ) -> list[str]:
+    """Reload ``folder`` over ``previous`` expecting failure; return the error lines."""
+    with pytest.raises(FAQLoadError) as caught:
+        load_faq(folder, previous=previous)
+    return [str(e) for e in caught.value.errors]

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bot.engine import Engine
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
+from tests.conftest import FAQBuilder
 
 
 def test_a_known_phrasing_is_answered(small_engine: Engine) -> None:
@@ -69,3 +70,14 @@ def test_any_string_gets_exactly_one_valid_decision(small_engine: Engine, questi
         assert 1 <= len(scores) <= limits.max_suggestions and min(scores) >= limits.suggest
     else:
         assert match.status == "none" and scores == []
+
+
+def test_a_reload_renormalises_when_synonyms_change(make_faq: FAQBuilder) -> None:
+    folder = make_faq()
+    engine = Engine.load(folder)
+    assert engine.matcher.match("is a zorblax mandatory").status != "answer"
+    synonyms = folder / "synonyms.yaml"
+    synonyms.write_text(synonyms.read_text().replace("  detainer:\n", "  detainer:\n  - zorblax\n"))
+    reloaded = Engine.load(folder, previous=engine)
+    assert reloaded.matcher.match("is a zorblax mandatory").best.entry_id == "detainer-is-request"
+    assert reloaded.matcher.match("is a zorblax mandatory").status == "answer"
