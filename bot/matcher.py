@@ -43,14 +43,14 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from bot.faq import FAQ
-from bot.text import Normalizer
+from bot.text import Normalizer, simplify
 
 Status = Literal["answer", "suggest", "none"]
 
 MAX_QUESTION_CHARS = 300
 """Longer questions are cut here (and the reply says so); it also bounds the work per question."""
 
-SPELLING_CUTOFF = 84
+SPELLING_CUTOFF = 88
 """How close an unknown word must be to a FAQ word to be read as a typo of it."""
 
 COMMON_IDF = 0.7
@@ -67,9 +67,9 @@ RERANK = 64
 class Thresholds:
     """The three numbers that decide between answer, suggest and none (scores are 0-100)."""
 
-    answer: float = 60.0
+    answer: float = 62.0
     margin: float = 8.0
-    suggest: float = 45.0
+    suggest: float = 40.0
     max_suggestions: int = 3
 
 
@@ -162,25 +162,31 @@ class Matcher:
             for word, postings in self._postings.items()
             if self._idf[word] < COMMON_IDF or len(postings) > cap
         }
-        self._vocabulary = sorted(frequency)
+        # Typos are corrected to words as members and moderators write them,
+        # before synonyms: the words of every phrasing, synonym and stop word.
+        written = {
+            w
+            for entry in faq.entries
+            for text in entry.texts.values()
+            for p in (text.question, *text.alternates)
+            for w in simplify(p).split()
+        }
+        self._known = frozenset(written) | self.normalize.vocabulary
+        self._vocabulary = sorted(self._known)
 
-    def _correct(self, normalized: str) -> str:
-        """Replace words the FAQ never uses by the closest word it does use (typos)."""
-        words = []
-        for word in normalized.split():
-            if word not in self._idf and len(word) > 3 and not word.isdigit():
-                found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
-                if found is not None:
-                    word = found[0]
-            words.append(word)
-        return " ".join(words)
+    def _correct(self, word: str) -> str:
+        """Read a word no phrasing, synonym or stop word uses as a typo of the closest one that is."""
+        if word in self._known or len(word) <= 3 or word.isdigit():
+            return word
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
+        return found[0] if found is not None else word
 
     def prepare(self, question: str) -> tuple[str, bool, str]:
         """Cut ``question`` to the length limit; return it, whether it was cut, and its normal form."""
         truncated = len(question) > MAX_QUESTION_CHARS
         if truncated:
             question = question[:MAX_QUESTION_CHARS]
-        return question, truncated, self._correct(self.normalize(question))
+        return question, truncated, self.normalize(question, self._correct)
 
     def rank(self, normalized: str, limit: int, cutoff: float = 0.0) -> list[Candidate]:
         """The best ``limit`` entries (scoring at least ``cutoff``) for a prepared question, best first.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 _QUOTES = str.maketrans(
     {
@@ -122,12 +122,21 @@ class Normalizer:
                 i += 1
         return out
 
-    def __call__(self, text: str) -> str:
-        """Return the normalised form of ``text`` (may be empty)."""
-        words = self._replace(simplify(text).split())
+    def __call__(self, text: str, correct: Callable[[str], str] | None = None) -> str:
+        """Return the normalised form of ``text`` (may be empty).
+
+        ``correct``, if given, is applied to each word first: the matcher uses
+        it to fix typos before synonyms are looked up ("mandatroy" ->
+        "mandatory" -> "required").
+        """
+        words = simplify(text).split()
+        if correct is not None:
+            words = [correct(w) for w in words]
+        words = self._replace(words)
         content = [w for w in words if w not in self._stopwords]
         return " ".join(stem(w) for w in content or words)
 
-    def words(self, text: str) -> list[str]:
-        """Return the simplified words of ``text`` before synonyms and stop words."""
-        return simplify(text).split()
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the synonym table and the stop-word list know."""
+        return frozenset(w for key in self._table for w in key) | self._stopwords

@@ -1,0 +1,59 @@
+"""Answer quality of the shipped FAQ on the labelled sets: the safety targets, and floors for the rest.
+
+``tests/data/eval.yaml`` is the development set the thresholds were chosen on;
+``tests/data/holdout.yaml`` was written separately and never used for tuning.
+Safety targets (issue #3) are asserted as written: at most 2% of questions
+answered wrongly, at least 95% of out-of-scope questions declined. The
+correct-answer and helpful rates are below the issue's 90% and 97% targets;
+they are asserted as floors at the measured values so they cannot silently
+get worse (see README, "Answer quality").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.evaluate import Report, evaluate, load_labelled
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def reports(shipped_engine: Engine) -> dict[str, Report]:
+    """Both labelled sets, scored once."""
+    return {
+        name: evaluate(shipped_engine, load_labelled(DATA / f"{name}.yaml", shipped_engine.faq.by_id))
+        for name in ("eval", "holdout")
+    }
+
+
+def test_the_labelled_sets_are_big_and_varied_enough(reports: dict[str, Report]) -> None:
+    dev = reports["eval"].metrics()
+    assert dev["questions"] >= 200 and dev["out_of_scope"] >= 60
+    assert reports["eval"].metrics("es")["questions"] >= 60
+
+
+@pytest.mark.parametrize("name", ["eval", "holdout"])
+def test_safety_targets(reports: dict[str, Report], name: str) -> None:
+    metrics = reports[name].metrics()
+    assert metrics["wrong_pct"] <= 2.0, metrics
+    assert metrics["declined_pct"] >= 95.0, metrics
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_safety_targets_hold_in_each_language_on_the_dev_set(reports: dict[str, Report], lang: str) -> None:
+    metrics = reports["eval"].metrics(lang)
+    assert metrics["wrong_pct"] <= 2.0, metrics
+    assert metrics["declined_pct"] >= 95.0, metrics
+
+
+@pytest.mark.parametrize(("name", "correct", "helpful"), [("eval", 71.0, 92.0), ("holdout", 68.0, 96.0)])
+def test_quality_does_not_fall_below_what_was_measured(
+    reports: dict[str, Report], name: str, correct: float, helpful: float
+) -> None:
+    metrics = reports[name].metrics()
+    assert metrics["correct_pct"] >= correct, metrics
+    assert metrics["helpful_pct"] >= helpful, metrics
