@@ -25,9 +25,11 @@ from bot.answer import clip
 from bot.cogs.ask import AskCog
 from bot.cogs.errors import on_app_command_error
 from bot.cogs.faq import FAQCog
+from bot.cogs.insights import InsightsCog
 from bot.config import Settings
 from bot.engine import Engine
 from bot.guild_settings import SettingsStore, StaticSettingsStore
+from bot.insights.service import Insights
 from bot.language import language_for_locale
 from bot.logsafe import protect_discord_loggers
 from bot.views import DYNAMIC_ITEMS
@@ -104,6 +106,7 @@ class FAQBot(commands.Bot):
         self.settings = settings
         self.engine = engine
         self.guild_settings: SettingsStore = StaticSettingsStore(settings)
+        self.insights: Insights | None = None
         self.reload_lock = asyncio.Lock()
         protect_discord_loggers()
 
@@ -113,7 +116,36 @@ class FAQBot(commands.Bot):
         self.tree.error(on_app_command_error)
         await self.add_cog(AskCog(self))
         await self.add_cog(FAQCog(self))
+        await self.start_insights()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def start_insights(self) -> None:
+        """Unless ``INSIGHTS_DB`` is empty: open it, serve per-server settings from it, add the moderator commands.
+
+        A database that cannot be opened only disables insights (see
+        :meth:`bot.insights.service.Insights.start`); the bot still answers.
+        """
+        if self.settings.insights_db is None:
+            return
+        secret = self.settings.insights_secret
+        self.insights = await Insights.start(
+            self.settings.insights_db,
+            self.guild_settings,
+            secret=secret.reveal().encode("utf-8") if secret else None,
+        )
+        self.guild_settings = self.insights.settings
+        await self.add_cog(InsightsCog(self, self.insights))
+
+    async def close(self) -> None:
+        """Write the insights still queued and close their database, then disconnect.
+
+        Insights close first: once discord.py's own close finishes, ``async with bot``
+        returns and ``asyncio.run`` cancels what is left, and an unclosed database
+        thread would keep the process from exiting.
+        """
+        if self.insights is not None:
+            await self.insights.close()
+        await super().close()
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Slash commands only: messages are never read (the bot does not even receive them)."""

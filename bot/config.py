@@ -73,7 +73,8 @@ class Settings:
     log_level: str = "INFO"
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
-    insights_db: Path = Path("faqbot-insights.sqlite3")
+    insights_db: Path | None = None
+    insights_secret: Secret | None = None
     cooldown_rate: int = 5
     cooldown_per: float = 30.0
 
@@ -151,6 +152,12 @@ class _Reader:
             self.problems.append("DISCORD_TOKEN does not look like a bot token (copy it again from the Bot page)")
         return Secret(value)
 
+    def insights_db(self) -> Path | None:
+        """``INSIGHTS_DB``: the default file when unset, ``None`` (insights off) when set but empty."""
+        if "INSIGHTS_DB" in self.env and not self.env["INSIGHTS_DB"].strip():
+            return None
+        return Path(self.raw("INSIGHTS_DB") or "faqbot-insights.sqlite3")
+
     def settings(self) -> Settings:
         """Read every variable, then raise all problems at once or return the settings."""
         token = self.token()
@@ -181,7 +188,8 @@ class _Reader:
             log_level=self.typed("LOG_LEVEL", "INFO", _choice(*LOG_LEVELS), " or ".join(LOG_LEVELS)),
             shard_count=shard_count,
             shard_ids=shard_ids,
-            insights_db=Path(self.raw("INSIGHTS_DB") or "faqbot-insights.sqlite3"),
+            insights_db=self.insights_db(),
+            insights_secret=Secret(secret) if (secret := self.raw("INSIGHTS_SECRET")) else None,
             cooldown_rate=self.typed("COOLDOWN_RATE", 5, _positive_int, "a whole number of at least 1"),
             cooldown_per=self.typed("COOLDOWN_PER", 30.0, _positive_float, "a number of seconds above 0"),
         )

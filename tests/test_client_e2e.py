@@ -49,6 +49,7 @@ SUGGESTED = "federal"
 UNKNOWN = "weather today"
 SETTINGS_VARIABLES = ("FAQ_DIR", "SEEDS_DIR", "MODERATOR_ROLE_IDS", "REPLY_VISIBILITY", "ALLOW_PUBLIC_REPLIES")
 SETTINGS_VARIABLES += ("REFERRAL_TEXT", "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS", "COOLDOWN_RATE", "COOLDOWN_PER")
+SETTINGS_VARIABLES += ("INSIGHTS_DB", "INSIGHTS_SECRET")
 
 
 def custom_ids(body: dict[str, Any]) -> list[str]:
@@ -67,9 +68,12 @@ def assert_private_message(body: dict[str, Any]) -> dict[str, Any]:
 
 @pytest_asyncio.fixture
 async def bot(fake_discord: FakeDiscord, make_faq: FAQBuilder) -> AsyncIterator[FAQBot]:
-    """A FAQBot over a small temporary FAQ, connected to the fake, commands synced as an operator would."""
+    """A FAQBot over a small temporary FAQ, connected to the fake, commands synced as an operator would.
+
+    Insights are off here (tests/insights/test_e2e.py covers them), so settings come from the environment.
+    """
     folder = make_faq()
-    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(folder)})
+    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(folder), "INSIGHTS_DB": ""})
     client = FAQBot(settings, Engine.load(folder), guild_ready_timeout=0.05)
     async with running_client(client, token=TOKEN, timeout=TIMEOUT):
         await client.tree.sync()
@@ -141,7 +145,7 @@ async def test_did_you_mean_click_answers_the_clicker_and_is_recorded(fake_disco
 async def test_buttons_keep_working_after_a_restart(fake_discord: FakeDiscord, make_faq: FAQBuilder) -> None:
     """A "did you mean" button sent by one process is answered by the next (nothing is kept in memory)."""
     folder = make_faq()
-    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(folder)})
+    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(folder), "INSIGHTS_DB": ""})
     async with running_client(FAQBot(settings, Engine.load(folder), guild_ready_timeout=0.05), token=TOKEN):
         assert custom_ids(await ask(fake_discord, SUGGESTED)) == ["faq:show:ftca-vs-personal-suit"]
     restarted = FAQBot(settings, Engine.load(folder), guild_ready_timeout=0.05)
@@ -258,7 +262,8 @@ async def test_faqbot_sync_then_run_in_a_subprocess(
         syncing = await launch(fake_discord, ["sync", "--guild", str(GUILD_ID)], env, tmp_path, stderr)
         out, _ = await asyncio.wait_for(syncing.communicate(), START_TIMEOUT)
     assert syncing.returncode == 0, log_path.read_text()
-    assert out.decode().splitlines()[1:] == ["  /ask", "  /faq topics", "  /faq show", "  /faq reload"]
+    faq = ["topics", "show", "reload", "stats", "gaps", "settings", "purge"]
+    assert out.decode().splitlines()[1:] == ["  /ask", *(f"  /faq {name}" for name in faq)]
     commands = fake_discord.guild_commands[str(GUILD_ID)]
     ask_command = next(c for c in commands if c["name"] == "ask")
     assert ask_command["description_localizations"]["es-419"].startswith("Pregunte sobre la policía")
@@ -316,7 +321,7 @@ async def test_a_rejected_token_exits_2_without_printing_it(
 
 def test_sync_without_discord_reachable_exits_1(make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]) -> None:
     folder = make_faq()
-    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(folder)})
+    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(folder), "INSIGHTS_DB": ""})
     undo = apply_redirect("http://127.0.0.1:9")
     try:
         assert sync(settings, Engine.load(folder), None, sys.stdout, sys.stderr) == 1
