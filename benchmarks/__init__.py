@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks`` prints the results table (see docs/benchmarks.md)."""

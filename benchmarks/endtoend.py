@@ -1,0 +1,242 @@
+"""End-to-end throughput and latency of the real bot against the loopback fake Discord.
+
+One process, one event loop, no network beyond 127.0.0.1: a
+:class:`tests.fakediscord.FakeDiscord` serves the gateway and REST API, the
+real :class:`bot.client.FAQBot` (shipped FAQ, insights database on, logging
+at INFO through the production redacting handler into a file) connects to
+it, syncs its commands, and then receives a burst of ``/ask`` interactions,
+all dispatched at once over the gateway. Each interaction's latency runs
+from its dispatch to the arrival of its callback ``POST`` at the fake
+(:attr:`tests.fakediscord.RecordedRequest.time`, :func:`time.monotonic`).
+
+The baseline is the same burst against
+:class:`tests.fakediscord.minimal.MinimalClient` (``/ping``, an empty
+discord.py handler) on a fresh fake of the same implementation, right
+before the bot. Whatever the bot costs beyond it is the product's own cost.
+
+Per-member cooldown: every interaction comes from a distinct user id, so the
+real cooldown code runs on every ``/ask`` (it tracks 1,000 members at once)
+but never refuses one; the settings are untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import discord
+
+from benchmarks.cases import SEEDS, SHIPPED_FAQ, eval_questions
+from benchmarks.report import Row, Summary, summarize_ns
+from bot.client import FAQBot
+from bot.config import Settings
+from bot.engine import Engine
+from bot.logsafe import configure_logging
+from tests.fakediscord import FakeDiscord, redirect_discord
+from tests.fakediscord.minimal import MinimalClient, running_client
+
+SECTION = "End-to-end burst against the loopback fake Discord (one process)"
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GbEnCh.benchmark-only-token-0123456789"
+DEADLINE = 3.0
+"""Discord's limit for acknowledging an interaction, in seconds."""
+WARMUP = 20
+START_TIMEOUT = 30.0
+CALLBACK_ROUTE = "/interactions/{interaction_id}/{token}/callback"
+LOCALES = {"en": "en-US", "es": "es-419"}
+FIRST_USER_ID = 700_000_000_000_000_000
+
+Payloads = Callable[[FakeDiscord, int], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class BurstFigures:
+    """One burst: how many were answered, how fast, and how many missed the deadline."""
+
+    client: str
+    sent: int
+    answered: int
+    seconds: float
+    latency: Summary
+    late: int
+
+    @property
+    def throughput(self) -> float:
+        """Interactions answered per second, from the first dispatch to the last callback."""
+        return self.answered / self.seconds if self.seconds else 0.0
+
+
+@contextlib.contextmanager
+def production_logging(path: Path) -> Iterator[None]:
+    """The bot's own logging setup (INFO, redacting filter), writing to ``path``; restored afterwards."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    with path.open("a", encoding="utf-8") as stream:
+        configure_logging("INFO")
+        handler = root.handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(stream)
+        try:
+            yield
+        finally:
+            root.handlers[:] = saved_handlers
+            root.setLevel(saved_level)
+
+
+def ask_payloads(fake: FakeDiscord, count: int) -> list[dict[str, Any]]:
+    """``count`` ``/ask`` interactions cycling through tests/data/eval.yaml, each from a new member."""
+    questions = eval_questions()
+    return [
+        fake.slash_command(
+            "ask",
+            {"question": questions[i % len(questions)][0]},
+            user_id=FIRST_USER_ID + i,
+            locale=LOCALES.get(questions[i % len(questions)][1], "en-US"),
+        )
+        for i in range(count)
+    ]
+
+
+def ping_payloads(fake: FakeDiscord, count: int) -> list[dict[str, Any]]:
+    """``count`` ``/ping`` interactions with the same members and locales as :func:`ask_payloads`."""
+    questions = eval_questions()
+    return [
+        fake.slash_command(
+            "ping", user_id=FIRST_USER_ID + i, locale=LOCALES.get(questions[i % len(questions)][1], "en-US")
+        )
+        for i in range(count)
+    ]
+
+
+def _interaction_id(path: str) -> str:
+    """The interaction id in ``/interactions/{id}/{token}/callback``."""
+    return path.split("/")[2]
+
+
+async def burst(fake: FakeDiscord, payloads: list[dict[str, Any]], timeout: float) -> tuple[float, list[float], int]:
+    """Dispatch every payload at once, then wait for their callbacks.
+
+    Returns the seconds from the first dispatch to the last callback, the
+    latency of each answered interaction, and how many were never answered
+    within ``timeout``.
+    """
+    sent: dict[str, float] = {}
+    arrived: dict[str, tuple[float, int]] = {}
+    scanned = len(fake.requests)
+    first = time.monotonic()
+    for payload in payloads:
+        sent[payload["id"]] = time.monotonic()
+        await fake.dispatch_interaction(payload)
+    give_up = time.monotonic() + timeout
+    while len(arrived) < len(sent) and time.monotonic() < give_up:
+        await asyncio.sleep(0.01)
+        for request in fake.requests[scanned:]:
+            if request.route == CALLBACK_ROUTE and request.method == "POST":
+                key = _interaction_id(request.path)
+                if key in sent and key not in arrived:
+                    arrived[key] = (request.time, request.status)
+        scanned = len(fake.requests)
+    latencies = [at - sent[key] for key, (at, status) in arrived.items() if status < 300]
+    last = max((at for at, _ in arrived.values()), default=first)
+    return last - first, latencies, len(sent) - len(latencies)
+
+
+async def measure(
+    name: str, client: discord.Client, command: discord.app_commands.CommandTree, payloads: Payloads, count: int
+) -> BurstFigures:
+    """Connect ``client`` to a fresh fake, sync, warm up one by one, then time one burst of ``count``."""
+    timeout = max(60.0, count / 20)
+    async with FakeDiscord() as fake, _redirected(fake), running_client(client, token=TOKEN, timeout=START_TIMEOUT):
+        await command.sync()
+        for payload in payloads(fake, WARMUP):
+            await fake.interact(payload, START_TIMEOUT)
+        batch = payloads(fake, count)
+        took, latencies, missing = await burst(fake, batch, timeout)
+        # Let the listeners the answers triggered (insights) finish before closing.
+        await asyncio.sleep(0.1)
+    samples = [int(s * 1e9) for s in latencies] or [0]
+    late = missing + sum(1 for s in latencies if s >= DEADLINE)
+    return BurstFigures(name, count, len(latencies), took, summarize_ns(samples), late)
+
+
+@contextlib.asynccontextmanager
+async def _redirected(fake: FakeDiscord) -> AsyncIterator[None]:
+    """:func:`redirect_discord` for an ``async with`` chain."""
+    with redirect_discord(fake):
+        yield
+
+
+def bot_settings(work: Path) -> Settings:
+    """Production settings from an environment (insights on, in ``work``); nothing else overridden."""
+    env = {"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(SHIPPED_FAQ), "SEEDS_DIR": str(SEEDS)}
+    env["INSIGHTS_DB"] = str(work / "insights.sqlite3")
+    return Settings.from_env(env)
+
+
+async def compare(count: int, work: Path) -> tuple[BurstFigures, BurstFigures]:
+    """The baseline burst, then the bot's, each on its own fresh fake and fresh client."""
+    minimal = MinimalClient()
+    baseline = await measure("baseline: MinimalClient /ping", minimal, minimal.tree, ping_payloads, count)
+    settings = bot_settings(work)
+    bot = FAQBot(settings, Engine.load(settings.faq_dir, settings.seeds_dir), guild_ready_timeout=0.05)
+    ours = await measure("faqbot: FAQBot /ask", bot, bot.tree, ask_payloads, count)
+    return baseline, ours
+
+
+def median_round(rounds: list[BurstFigures]) -> BurstFigures:
+    """The round with the median throughput (the lower middle one for an even count)."""
+    return sorted(rounds, key=lambda r: r.throughput)[(len(rounds) - 1) // 2]
+
+
+def run(count: int, rounds: int = 1) -> tuple[list[Row], BurstFigures, BurstFigures]:
+    """``rounds`` x (baseline burst, bot burst), each round in a new event loop.
+
+    The table shows, for each client, its round with the median throughput,
+    and every round's throughput in the note.
+    """
+    results: list[tuple[BurstFigures, BurstFigures]] = []
+    with tempfile.TemporaryDirectory(prefix="faqbot-e2e-") as folder:
+        work = Path(folder)
+        with production_logging(work / "bot.log"):
+            for number in range(rounds):
+                round_dir = work / f"round-{number}"
+                round_dir.mkdir()
+                results.append(asyncio.run(compare(count, round_dir)))
+    baseline = median_round([b for b, _ in results])
+    ours = median_round([o for _, o in results])
+    rows = []
+    for figures, every in ((baseline, [b for b, _ in results]), (ours, [o for _, o in results])):
+        share = figures.throughput / baseline.throughput * 100 if baseline.throughput else float("nan")
+        rows.append(
+            Row(
+                SECTION,
+                {
+                    "client": figures.client,
+                    "interactions": figures.sent,
+                    "answered": figures.answered,
+                    "seconds": figures.seconds,
+                    "per second": figures.throughput,
+                    "% of baseline": share,
+                    "p50 ms": figures.latency.p50,
+                    "p99 ms": figures.latency.p99,
+                    "max ms": figures.latency.max,
+                    "past 3 s": figures.late,
+                },
+                _rounds_note(every),
+            )
+        )
+    return rows, baseline, ours
+
+
+def _rounds_note(rounds: list[BurstFigures]) -> str:
+    """Every round's throughput, when there was more than one."""
+    if len(rounds) < 2:
+        return ""
+    each = ", ".join(f"{r.throughput:.0f}" for r in rounds)
+    return f"median of {len(rounds)} rounds ({each}/s)"
