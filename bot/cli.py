@@ -1,7 +1,8 @@
 """The ``faqbot`` command line: the local harness moderators use to test their edits.
 
 ``faqbot ask``, ``repl``, ``check`` and ``eval`` use only the knowledge core
-(no Discord). ``faqbot run`` and ``sync`` start the Discord layer.
+(no Discord). ``faqbot run`` and ``sync`` start the Discord layer. ``faqbot stats``
+and ``gaps`` read the insights database (:mod:`bot.insights.commandline`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.answer import render_text, to_json
 from bot.engine import Engine
 from bot.errors import FAQError, FAQLoadError
 from bot.evaluate import evaluate, load_labelled, score_table
+from bot.insights import commandline as insights
 
 
 def _add_faq_options(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--scores", action="store_true", help="print the score histogram behind the thresholds")
     ev.add_argument("--misses", action="store_true", help="list every wrong answer and unhelpful reply")
     _add_faq_options(ev)
+
+    stats = commands.add_parser("stats", help="insights: most used answers, decision mix, answer rate per day")
+    insights.add_arguments(stats, default_days=7)
+    _add_faq_options(stats)
+    gaps = commands.add_parser("gaps", help="insights: kept unanswered questions, grouped by similarity")
+    insights.add_arguments(gaps, default_days=30)
+    _add_faq_options(gaps)
 
     run = commands.add_parser("run", help="start the Discord bot (settings from the environment or .env)")
     _add_faq_options(run)
@@ -187,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     if args.command in {"run", "sync"}:
         return _discord(args, out, err)
+    if args.command in {"stats", "gaps"}:
+        return insights.main(args, out, err)
     engine = _load(args, err)
     if engine is None:
         return 1

@@ -75,6 +75,16 @@ def _read_or_create(path: Path) -> bytes:
     return secret
 
 
+def existing_secret(db_path: str | Path, environ: Mapping[str, str] | None = None) -> bytes | None:
+    """The secret if one exists (``$INSIGHTS_SECRET`` or the key file), without ever creating a key file."""
+    env = os.environ if environ is None else environ
+    configured = env.get(SECRET_ENV, "")
+    if configured:
+        return configured.encode("utf-8")
+    path = key_file_for(Path(db_path))
+    return _read_key_file(path) if path.exists() else None
+
+
 def load_secret(db_path: str | Path, environ: Mapping[str, str] | None = None) -> bytes:
     """The HMAC secret: ``$INSIGHTS_SECRET``, else the key file beside ``db_path`` (created on first use).
 

@@ -77,7 +77,7 @@ def render_stats(
         f"  {day}  {answered:>4}/{total:<4} {_percent(answered, total):>4}  " + "#" * round(10 * answered / total)
         for day, answered, total in reversed(stats.per_day)
     ]
-    languages = [", ".join(f"{loc or '?'} {n}" for loc, n in stats.locales)]
+    languages = ["  " + ", ".join(f"{loc or '?'} {n}" for loc, n in stats.locales)]
     return fit(
         head,
         [

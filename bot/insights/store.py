@@ -23,6 +23,7 @@ the recorder's writer task and the moderator commands share it safely.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -36,6 +37,11 @@ import aiosqlite
 from bot.insights.keys import guild_key, load_secret
 
 Decision = Literal["answer", "suggest", "none"]
+
+# aiosqlite logs every statement with its parameters at DEBUG, which would put
+# kept questions and server keys in the operator's log; its own level keeps it quiet
+# whatever LOG_LEVEL the bot runs at.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: counters, opted-in unanswered text, per-server settings.
