@@ -137,11 +137,15 @@ class Insights:
         return self.store
 
     async def observe(self, guild_id: int | None, answer: Answer, locale: object) -> bool:
-        """Queue one reply for counting (never waits for the database); ``False`` if it was not queued."""
+        """Queue one reply for counting (never waits for the database); ``False`` if it was not queued.
+
+        Question text is kept only for a server (never a DM) whose settings say ``record_unanswered``.
+        """
         if self.store is None or self.recorder is None:
             return False
         settings = await self.settings.get(guild_id)
-        event = event_for(answer, self.store.key(guild_id), self._clock(), locale, settings.record_unanswered)
+        keep_text = settings.record_unanswered and guild_id is not None  # no server opted in for a DM
+        event = event_for(answer, self.store.key(guild_id), self._clock(), locale, keep_text)
         return self.recorder.submit(event)
 
     async def stats(self, guild_id: int | None, days: int) -> Stats:

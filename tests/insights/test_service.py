@@ -134,6 +134,20 @@ async def test_observe_counts_replies_and_keeps_opted_in_gaps(insights: Insights
     assert await insights.gaps(None, 7) == []
 
 
+async def test_direct_messages_never_keep_text_even_if_the_default_says_so(db_path: Path, small_engine: Engine) -> None:
+    opted = GuildSettings(default_public=False, public_allowed=True, referral=None, record_unanswered=True)
+    insights = await Insights.start(db_path, Defaults(opted), secret=SECRET, clock=lambda: TODAY)
+    try:
+        await insights.observe(None, small_engine.ask("what is the 48 hour rule"), None)
+        await insights.observe(GUILD, small_engine.ask("what is the 48 hour rule"), None)
+        assert insights.recorder is not None
+        await insights.recorder.flush()
+        assert await insights.gaps(None, 7) == []
+        assert [g.count for g in await insights.gaps(GUILD, 7)] == [1]
+    finally:
+        await insights.close()
+
+
 async def test_purge_deletes_one_servers_counts_and_texts(insights: Insights, small_engine: Engine) -> None:
     await insights.update_settings(GUILD, {"record_unanswered": True})
     for guild in (GUILD, OTHER):
