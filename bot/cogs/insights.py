@@ -23,6 +23,7 @@ from discord.ext import commands
 
 from bot.answer import Answer
 from bot.cogs import described
+from bot.config import REFERRAL_MAX
 from bot.insights.recorder import describe
 from bot.insights.report import render_gaps, render_settings, render_stats
 from bot.insights.service import Insights, InsightsUnavailable
@@ -36,7 +37,7 @@ log = logging.getLogger("bot.insights")
 
 Days = app_commands.Range[int, 1, 365]
 Retention = app_commands.Range[int, RETENTION_RANGE[0], RETENTION_RANGE[-1]]
-Referral = app_commands.Range[str, 1, 1000]
+Referral = app_commands.Range[str, 1, REFERRAL_MAX]
 
 UNAVAILABLE = (
     "Insights are unavailable right now (the database could not be opened or written). "

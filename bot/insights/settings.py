@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from bot.config import REFERRAL_MAX
 from bot.insights.store import SETTING_FIELDS, InsightsStore
 
 if TYPE_CHECKING:
@@ -20,9 +21,6 @@ if TYPE_CHECKING:
 
 RETENTION_RANGE = range(1, 366)
 """Days a server may keep its counters and texts: 1 to 365."""
-
-REFERRAL_MAX_CHARS = 1000
-"""Longest referral text, the same limit as ``REFERRAL_TEXT`` in the environment."""
 
 RESET = "default"
 """The referral value that returns a server to the bot-wide referral text."""
@@ -44,8 +42,8 @@ def validate(changes: Mapping[str, Any]) -> dict[str, Any]:
             value = value.strip()
             if not value or value.casefold() == RESET:
                 value = None
-            elif len(value) > REFERRAL_MAX_CHARS:
-                raise SettingsError(f"the referral text is {len(value)} characters; the limit is {REFERRAL_MAX_CHARS}")
+            elif len(value) > REFERRAL_MAX:
+                raise SettingsError(f"the referral text is {len(value)} characters; the limit is {REFERRAL_MAX}")
         clean[name] = value
     return clean
 

@@ -80,7 +80,6 @@ async def faq(fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None
         return body["data"]["content"]
     path = f"/webhooks/{fake.application_id}/{payload['token']}"
     request = await fake.wait_for_request(lambda r: r.method == "POST" and r.path == path, TIMEOUT)
-    fake.requests.remove(request)
     assert request.json["flags"] == EPHEMERAL
     content = request.json["content"]
     assert len(content) <= 2000
