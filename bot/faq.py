@@ -252,8 +252,17 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
         problem = _text(value, 1000, f"message {key!r}")
         if problem:
             problems.add(path, mapping_line(root, "messages", key), None, problem)
+    lists: dict[str, list[str]] = {}
+    for key in ("locales", "stopwords", "personal_patterns"):
+        # A moderator who writes a plain text here would get one item per character
+        # ("my son" as patterns makes every question "personal"): refuse it.
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            problems.add(path, mapping_line(root, key) or 1, None, f"{key!r} must be a list of non-empty texts")
+            value = []
+        lists[key] = value
     patterns: list[re.Pattern[str]] = []
-    for i, pattern in enumerate(data.get("personal_patterns") or []):
+    for i, pattern in enumerate(lists["personal_patterns"]):
         try:
             patterns.append(re.compile(str(pattern)))
         except re.error as exc:
@@ -267,8 +276,8 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
     return Language(
         code=code,
         name=data["name"],
-        locales=tuple(str(x) for x in data.get("locales") or ()),
-        stopwords=frozenset(simplify(str(w)) for w in data.get("stopwords") or ()),
+        locales=tuple(lists["locales"]),
+        stopwords=frozenset(simplify(w) for w in lists["stopwords"]),
         personal_patterns=tuple(patterns),
         messages=MappingProxyType({k: str(v).strip() for k, v in messages.items()}),
     )
@@ -457,7 +466,11 @@ class _EntryReader:
     def translations(self, index: int, raw: dict[str, Any], problem: Callable[..., None]) -> dict[str, Localized]:
         """Build the per-language texts; every language pack is required for every entry."""
         texts: dict[str, Localized] = {}
-        if all(isinstance(raw.get(k), (str, list)) for k in ("question", "answer", "alternates")):
+        if (
+            isinstance(raw.get("question"), str)
+            and isinstance(raw.get("answer"), str)
+            and isinstance(raw.get("alternates"), list)
+        ):
             texts[BASE_LANGUAGE] = Localized(
                 raw["question"].strip(), raw["answer"].strip(), tuple(str(a).strip() for a in raw["alternates"])
             )
