@@ -42,9 +42,15 @@ CHANNEL_ID = 333344445555666677
 USER_ID = 444455556666777788
 MOD_ROLE = 555566667777888899
 OTHER_ROLE = 666677778888999900
+IMPOSTOR_ROLE = 777788889999000011
+"""Named "moderators" like the real one, but not the id in MODERATOR_ROLE_IDS."""
 MANAGE_GUILD = 1 << 5
 EPHEMERAL = 64
-GUILD = FakeGuild(id=GUILD_ID, channel_id=CHANNEL_ID, roles={MOD_ROLE: "moderators", OTHER_ROLE: "regulars"})
+GUILD = FakeGuild(
+    id=GUILD_ID,
+    channel_id=CHANNEL_ID,
+    roles={MOD_ROLE: "moderators", OTHER_ROLE: "regulars", IMPOSTOR_ROLE: "moderators"},
+)
 TIMEOUT = 10.0
 
 # Discord's documented limits.
