@@ -12,17 +12,22 @@
 * ``live_bot`` is the real :class:`~bot.client.FAQBot` connected to the
   loopback FakeDiscord, commands synced (insights off: these tests are about
   answering; the tests that need ``/faq stats|gaps|settings|purge`` turn them on).
+* :func:`launch` runs ``faqbot`` in a subprocess through the fake's launcher.
 * :func:`record` keeps the figures the tests count (examples tried,
   interactions, reloads, faults); they are printed at the end of the run.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -34,6 +39,7 @@ from tests.conftest import FAQBuilder
 from tests.fakediscord import FakeDiscord, FakeGuild
 from tests.fakediscord.minimal import running_client
 
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "MTIz.SECRET-TOKEN-CANARY.xyz"
 """A recognisable bot token: it must never show up in a log, an error or a traceback."""
 TOKEN_PARTS = ("MTIz.SECRET", "SECRET-TOKEN-CANARY", "CANARY.xyz")
@@ -310,3 +316,46 @@ async def faq_command(fake: FakeDiscord, subcommand: str, options: dict[str, Any
     path = f"/webhooks/{fake.application_id}/{payload['token']}"
     followup = await fake.wait_for_request(lambda r: r.method == "POST" and r.path == path and r.status < 300, TIMEOUT)
     return {"type": "followup", "data": followup.json, "deferred": body}
+
+
+# --- faqbot in a subprocess -------------------------------------------------------------------
+
+
+def subprocess_env(folder: Path, insights_db: str) -> dict[str, str]:
+    """The environment for ``faqbot run``: only this test's settings, the repository importable."""
+    ours = ("DISCORD_TOKEN", "FAQ_DIR", "SEEDS_DIR", "INSIGHTS_DB", "INSIGHTS_SECRET", "MODERATOR_ROLE_IDS")
+    env = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith(("SHARD_", "COOLDOWN_"))}
+    env.update(
+        DISCORD_TOKEN=TOKEN, FAQ_DIR=str(folder), PYTHONPATH=str(ROOT), LOG_LEVEL="DEBUG", INSIGHTS_DB=insights_db
+    )
+    return env
+
+
+async def launch(fake: FakeDiscord, argv: list[str], env: dict[str, str], cwd: Path, stderr: Any) -> Any:
+    """``faqbot <argv>`` through the fake's launcher, in a subprocess."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakediscord.launch",
+        "--base",
+        fake.base_url,
+        "--",
+        *argv,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )
+
+
+async def stop_within(process: Any, limit: float) -> float:
+    """Wait for ``process`` to exit; fail (after killing it) if it takes longer than ``limit`` seconds."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        await asyncio.wait_for(process.wait(), limit)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        pytest.fail(f"faqbot run did not exit within {limit} s of the signal")
+    return loop.time() - started

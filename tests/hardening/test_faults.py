@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -45,13 +44,15 @@ from tests.hardening.conftest import (
     ask,
     assert_payload_fits,
     faq_command,
+    launch,
     make_live_bot,
     record,
+    stop_within,
+    subprocess_env,
 )
 
 pytestmark = pytest.mark.fakediscord(guilds=[GUILD])
 
-ROOT = Path(__file__).resolve().parents[2]
 INTERACTIONS = 1000
 RELOADS = 20
 WINDOW = 16
@@ -308,46 +309,6 @@ async def test_http_429_on_a_reply_is_waited_out_and_delivered(fake_discord: Fak
 
 
 # --- shutdown of `faqbot run` ------------------------------------------------------------------
-
-
-def subprocess_env(folder: Path, insights_db: str) -> dict[str, str]:
-    """The environment for ``faqbot run``: only this test's settings, the repository importable."""
-    ours = ("DISCORD_TOKEN", "FAQ_DIR", "SEEDS_DIR", "INSIGHTS_DB", "INSIGHTS_SECRET", "MODERATOR_ROLE_IDS")
-    env = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith(("SHARD_", "COOLDOWN_"))}
-    env.update(
-        DISCORD_TOKEN=TOKEN, FAQ_DIR=str(folder), PYTHONPATH=str(ROOT), LOG_LEVEL="DEBUG", INSIGHTS_DB=insights_db
-    )
-    return env
-
-
-async def launch(fake: FakeDiscord, argv: list[str], env: dict[str, str], cwd: Path, stderr: Any) -> Any:
-    """``faqbot <argv>`` through the fake's launcher, in a subprocess."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakediscord.launch",
-        "--base",
-        fake.base_url,
-        "--",
-        *argv,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=stderr,
-    )
-
-
-async def stop_within(process: Any, limit: float) -> float:
-    """Wait for ``process`` to exit; fail (after killing it) if it takes longer than ``limit`` seconds."""
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    try:
-        await asyncio.wait_for(process.wait(), limit)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        pytest.fail(f"faqbot run did not exit within {limit} s of the signal")
-    return loop.time() - started
 
 
 async def run_then_signal(

@@ -53,6 +53,7 @@ from tests.hardening.conftest import (
     MANAGE_GUILD,
     MOD_ROLE,
     OTHER_ROLE,
+    ROOT,
     TIMEOUT,
     TOKEN,
     TOKEN_PARTS,
@@ -60,14 +61,15 @@ from tests.hardening.conftest import (
     ask,
     bot_env,
     faq_command,
+    launch,
     make_live_bot,
     record,
+    stop_within,
+    subprocess_env,
 )
-from tests.hardening.test_faults import launch, stop_within, subprocess_env
 
 pytestmark = pytest.mark.fakediscord(guilds=[GUILD])
 
-ROOT = Path(__file__).resolve().parents[2]
 INSIGHTS_SECRET = "INSIGHTS-SECRET-CANARY-4242424242"
 START_LIMIT = 30.0
 SECRETS = (
