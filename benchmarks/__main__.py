@@ -49,7 +49,7 @@ FULL = Config(
     load_repeats=3,
     saturated_limit=10.0,
     interactions=1_000,
-    burst_rounds=3,
+    burst_rounds=5,
 )
 QUICK = Config(
     sizes=(200,),

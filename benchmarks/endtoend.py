@@ -12,7 +12,16 @@ from its dispatch to the arrival of its callback ``POST`` at the fake
 The baseline is the same burst against
 :class:`tests.fakediscord.minimal.MinimalClient` (``/ping``, an empty
 discord.py handler) on a fresh fake of the same implementation, right
-before the bot. Whatever the bot costs beyond it is the product's own cost.
+before the bot, each burst in its own fresh process (see :func:`in_child`).
+Whatever the bot costs beyond it is the product's own cost.
+
+The fake listens with aiohttp's default backlog (128), and discord.py opens
+one connection per concurrent callback: in a burst of 1,000 the kernel
+drops hundreds of SYNs and each retries after 1 s, which idles both
+clients and says nothing about either. :func:`widen_backlog` raises the
+fake's listen backlog to :data:`LISTEN_BACKLOG` first (the kernel caps it at
+``net.core.somaxconn``); the burst then counts the kernel's listen overflows
+and reports any in the table.
 
 Per-member cooldown: every interaction comes from a distinct user id, so the
 real cooldown code runs on every ``/ask`` (it tracks 1,000 members at once)
@@ -23,7 +32,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 import logging
+import os
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -33,7 +48,7 @@ from typing import Any
 
 import discord
 
-from benchmarks.cases import SEEDS, SHIPPED_FAQ, eval_questions
+from benchmarks.cases import ROOT, SEEDS, SHIPPED_FAQ, eval_questions
 from benchmarks.report import Row, Summary, summarize_ns
 from bot.client import FAQBot
 from bot.config import Settings
@@ -51,6 +66,8 @@ START_TIMEOUT = 30.0
 CALLBACK_ROUTE = "/interactions/{interaction_id}/{token}/callback"
 LOCALES = {"en": "en-US", "es": "es-419"}
 FIRST_USER_ID = 700_000_000_000_000_000
+LISTEN_BACKLOG = 4096
+NETSTAT = Path("/proc/net/netstat")
 
 Payloads = Callable[[FakeDiscord, int], list[dict[str, Any]]]
 
@@ -65,6 +82,7 @@ class BurstFigures:
     seconds: float
     latency: Summary
     late: int
+    listen_overflows: int
 
     @property
     def throughput(self) -> float:
@@ -114,6 +132,30 @@ def ping_payloads(fake: FakeDiscord, count: int) -> list[dict[str, Any]]:
     ]
 
 
+def widen_backlog(fake: FakeDiscord, backlog: int = LISTEN_BACKLOG) -> None:
+    """Let the started fake's listening socket queue ``backlog`` connections (``listen()`` again, on a dup)."""
+    runner = fake._runner
+    if runner is None:
+        raise RuntimeError("start the fake first")
+    for site in runner.sites:
+        server = getattr(site, "_server", None)
+        if server is None:
+            raise RuntimeError("aiohttp's site no longer exposes its server; widen the backlog another way")
+        for listening in server.sockets:
+            with socket.socket(fileno=os.dup(listening.fileno())) as dup:
+                dup.listen(backlog)
+
+
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped by full listen queues (``TcpExt ListenOverflows``); 0 if unknown."""
+    try:
+        lines = [line.split() for line in NETSTAT.read_text().splitlines() if line.startswith("TcpExt:")]
+        names, values = lines[0], lines[1]
+        return int(values[names.index("ListenOverflows")])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def _interaction_id(path: str) -> str:
     """The interaction id in ``/interactions/{id}/{token}/callback``."""
     return path.split("/")[2]
@@ -151,18 +193,29 @@ async def measure(
     name: str, client: discord.Client, command: discord.app_commands.CommandTree, payloads: Payloads, count: int
 ) -> BurstFigures:
     """Connect ``client`` to a fresh fake, sync, warm up one by one, then time one burst of ``count``."""
-    timeout = max(60.0, count / 20)
-    async with FakeDiscord() as fake, _redirected(fake), running_client(client, token=TOKEN, timeout=START_TIMEOUT):
+    timeout = _burst_timeout(count)
+    async with contextlib.AsyncExitStack() as stack:
+        fake = await stack.enter_async_context(FakeDiscord())
+        widen_backlog(fake)
+        await stack.enter_async_context(_redirected(fake))
+        await stack.enter_async_context(running_client(client, token=TOKEN, timeout=START_TIMEOUT))
         await command.sync()
         for payload in payloads(fake, WARMUP):
             await fake.interact(payload, START_TIMEOUT)
         batch = payloads(fake, count)
+        overflows = listen_overflows()
         took, latencies, missing = await burst(fake, batch, timeout)
+        overflows = listen_overflows() - overflows
         # Let the listeners the answers triggered (insights) finish before closing.
         await asyncio.sleep(0.1)
     samples = [int(s * 1e9) for s in latencies] or [0]
     late = missing + sum(1 for s in latencies if s >= DEADLINE)
-    return BurstFigures(name, count, len(latencies), took, summarize_ns(samples), late)
+    return BurstFigures(name, count, len(latencies), took, summarize_ns(samples), late, overflows)
+
+
+def _burst_timeout(count: int) -> float:
+    """How long a burst may wait for its callbacks before counting the rest as missing."""
+    return max(60.0, count / 20)
 
 
 @contextlib.asynccontextmanager
@@ -179,14 +232,41 @@ def bot_settings(work: Path) -> Settings:
     return Settings.from_env(env)
 
 
-async def compare(count: int, work: Path) -> tuple[BurstFigures, BurstFigures]:
-    """The baseline burst, then the bot's, each on its own fresh fake and fresh client."""
-    minimal = MinimalClient()
-    baseline = await measure("baseline: MinimalClient /ping", minimal, minimal.tree, ping_payloads, count)
+CLIENTS = ("baseline", "bot")
+
+
+async def burst_one(kind: str, count: int, work: Path) -> BurstFigures:
+    """One burst of ``count`` against a fresh client of ``kind`` (``baseline`` or ``bot``) and a fresh fake."""
+    if kind == "baseline":
+        minimal = MinimalClient()
+        return await measure("baseline: MinimalClient /ping", minimal, minimal.tree, ping_payloads, count)
     settings = bot_settings(work)
     bot = FAQBot(settings, Engine.load(settings.faq_dir, settings.seeds_dir), guild_ready_timeout=0.05)
-    ours = await measure("faqbot: FAQBot /ask", bot, bot.tree, ask_payloads, count)
-    return baseline, ours
+    return await measure("faqbot: FAQBot /ask", bot, bot.tree, ask_payloads, count)
+
+
+def in_child(kind: str, count: int) -> BurstFigures:
+    """Run :func:`burst_one` in a fresh process (``python -m benchmarks.endtoend KIND COUNT``).
+
+    A process per burst keeps the rounds independent: in one process every
+    burst leaves objects behind (about 26,000, even after a full collection),
+    which slows the garbage collector, and so each later round, by 5-10%.
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.endtoend", kind, str(count)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT * 2 + _burst_timeout(count),
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the {kind} burst failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    data["latency"] = Summary(**data["latency"])
+    return BurstFigures(**data)
 
 
 def median_round(rounds: list[BurstFigures]) -> BurstFigures:
@@ -195,19 +275,12 @@ def median_round(rounds: list[BurstFigures]) -> BurstFigures:
 
 
 def run(count: int, rounds: int = 1) -> tuple[list[Row], BurstFigures, BurstFigures]:
-    """``rounds`` x (baseline burst, bot burst), each round in a new event loop.
+    """``rounds`` x (baseline burst, then bot burst), each burst in its own fresh process.
 
     The table shows, for each client, its round with the median throughput,
     and every round's throughput in the note.
     """
-    results: list[tuple[BurstFigures, BurstFigures]] = []
-    with tempfile.TemporaryDirectory(prefix="faqbot-e2e-") as folder:
-        work = Path(folder)
-        with production_logging(work / "bot.log"):
-            for number in range(rounds):
-                round_dir = work / f"round-{number}"
-                round_dir.mkdir()
-                results.append(asyncio.run(compare(count, round_dir)))
+    results = [(in_child("baseline", count), in_child("bot", count)) for _ in range(rounds)]
     baseline = median_round([b for b, _ in results])
     ours = median_round([o for _, o in results])
     rows = []
@@ -227,6 +300,7 @@ def run(count: int, rounds: int = 1) -> tuple[list[Row], BurstFigures, BurstFigu
                     "p99 ms": figures.latency.p99,
                     "max ms": figures.latency.max,
                     "past 3 s": figures.late,
+                    "listen overflows": figures.listen_overflows,
                 },
                 _rounds_note(every),
             )
@@ -240,3 +314,20 @@ def _rounds_note(rounds: list[BurstFigures]) -> str:
         return ""
     each = ", ".join(f"{r.throughput:.0f}" for r in rounds)
     return f"median of {len(rounds)} rounds ({each}/s)"
+
+
+def main(argv: list[str]) -> int:
+    """Child entry point: ``python -m benchmarks.endtoend baseline|bot COUNT`` prints one JSON line."""
+    kind, count = argv[0], int(argv[1])
+    if kind not in CLIENTS:
+        raise SystemExit(f"client must be one of {CLIENTS}, not {kind!r}")
+    with tempfile.TemporaryDirectory(prefix="faqbot-e2e-") as folder:
+        work = Path(folder)
+        with production_logging(work / "bot.log"):
+            figures = asyncio.run(burst_one(kind, count, work))
+    print(json.dumps(dataclasses.asdict(figures)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
