@@ -178,12 +178,27 @@ def create_bot(settings: Settings, engine: Engine) -> FAQBot:
 
 
 async def _start(bot: FAQBot, token: str) -> None:
-    """Connect and serve until closed; SIGTERM (systemd stop) closes the bot cleanly."""
+    """Connect and serve until SIGTERM (systemd stop) or SIGINT (Ctrl-C), then close cleanly.
+
+    A signal stops the serving task first and lets ``async with bot`` close
+    the connection, so Discord sees a normal close (1000) and ends the
+    session, instead of the bot being closed under discord.py's gateway read.
+    """
     loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
     async with bot:
-        await bot.start(token)
+        serving = asyncio.create_task(bot.start(token))
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        while not serving.done():  # Python 3.11's wait_for can swallow one cancellation
+            serving.cancel()
+            await asyncio.wait({serving}, timeout=1.0)
+        if not serving.cancelled():
+            serving.result()
 
 
 def run(settings: Settings, engine: Engine, err: TextIO) -> int:

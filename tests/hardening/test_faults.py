@@ -344,21 +344,10 @@ async def test_faqbot_run_exits_0_within_5_seconds_of_a_signal(
     record(f"shutdown {signum.name} insights={insights}", exit_code=code, exited_within_ms=int(took * 1000))
 
 
-SIGTERM_CLOSES_WITH_4000 = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/client.py _start: SIGTERM runs bot.close() in a new task while discord.py's poll_event is reading "
-        "the gateway; aiohttp wakes that read, poll_event closes the socket with 4000 first, so Discord keeps "
-        "the session (bot shown online) instead of ending it with 1000. Fix: stop the serving task, then close "
-        "(see the hardening report)."
-    ),
-)
-
-
 @pytest.mark.parametrize(
     "signum",
     [
-        pytest.param(signal.SIGTERM, marks=SIGTERM_CLOSES_WITH_4000, id="SIGTERM"),
+        pytest.param(signal.SIGTERM, id="SIGTERM"),
         pytest.param(signal.SIGINT, id="SIGINT"),
     ],
 )
