@@ -77,6 +77,7 @@ MESSAGE_KEYS = frozenset(
         "option_show_entry",
         "command_faq_reload",
         "public_not_allowed",
+        "personal_kept_private",
         "cooldown",
         "not_moderator",
         "check_failed",

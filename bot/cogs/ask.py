@@ -68,12 +68,20 @@ class Cooldowns:
         return None
 
 
-def visibility(guild: GuildSettings, public: bool | None) -> tuple[bool, bool]:
-    """``(ephemeral, refused)``: whether to reply privately, and whether a public reply was refused."""
+def visibility(guild: GuildSettings, public: bool | None, personal: bool) -> tuple[bool, str | None]:
+    """``(ephemeral, note)``: whether to reply privately, and the message key that says why a public reply was not.
+
+    A question that sounds like the member's own case is always answered
+    privately: a public reply would tell the channel who is in trouble.
+    """
     wanted = guild.default_public if public is None else public
-    if wanted and not guild.public_allowed:
-        return True, public is True
-    return not wanted, False
+    if not wanted:
+        return True, None
+    if personal:
+        return True, "personal_kept_private"
+    if not guild.public_allowed:
+        return True, "public_not_allowed" if public is True else None
+    return False, None
 
 
 def choice_value(question: str) -> str:
@@ -139,10 +147,10 @@ class AskCog(commands.Cog):
         engine = self.bot.engine
         guild = await self.bot.guild_settings.get(interaction.guild_id)
         answer = engine.ask(question, lang=language, locales=member_locales(interaction), referral=guild.referral)
-        ephemeral, refused = visibility(guild, public)
+        ephemeral, note = visibility(guild, public, answer.personal)
         await send(
             interaction,
-            content=message(engine, "public_not_allowed", answer.lang) if refused else None,
+            content=message(engine, note, answer.lang) if note else None,
             embed=answer_embed(answer),
             view=answer_view(engine, answer),
             ephemeral=ephemeral,

@@ -88,6 +88,18 @@ async def test_visibility(
     assert reply.content == (small_engine.faq.message("public_not_allowed") if noted else None)
 
 
+@pytest.mark.parametrize("default_public", [True, False])
+async def test_a_personal_question_is_never_answered_in_public(
+    bot: FAQBot, default_public: bool, small_engine: Engine
+) -> None:
+    store = StaticSettingsStore(bot.settings)
+    store.value = GuildSettings(default_public=default_public, public_allowed=True, referral=None)
+    bot.guild_settings = store
+    reply = (await ask(AskCog(bot), "my husband has an ice hold, is it mandatory?", public=True)).reply
+    assert reply.ephemeral is True
+    assert reply.content == small_engine.faq.message("personal_kept_private")
+
+
 async def test_the_settings_store_is_asked_for_this_server(bot: FAQBot) -> None:
     asked: list[int | None] = []
 

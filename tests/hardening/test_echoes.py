@@ -94,7 +94,8 @@ async def test_ask_posts_no_mention_and_no_member_markup(
         body = await ask(fake_discord, question, public=public, locale=locale)
         assert body["type"] == 4
         data = body["data"]
-        assert bool(data.get("flags", 0) & EPHEMERAL) is not public
+        # A personal question is always answered privately (see bot/cogs/ask.py visibility).
+        assert bool(data.get("flags", 0) & EPHEMERAL) is (personal or not public)
         assert_mentions_nobody(data)
         assert_payload_fits(data)
         assert_member_markup_absent(data, question)
