@@ -164,21 +164,28 @@ class Matcher:
         }
         # Typos are corrected to words as members and moderators write them,
         # before synonyms: the words of every phrasing, synonym and stop word.
-        written = {
-            w
-            for entry in faq.entries
-            for text in entry.texts.values()
-            for p in (text.question, *text.alternates)
-            for w in simplify(p).split()
-        }
+        phrasings = [
+            p for entry in faq.entries for text in entry.texts.values() for p in (text.question, *text.alternates)
+        ]
+        written = set(simplify(" ".join(p for p in phrasings if p.isascii())).split())
+        for phrasing in phrasings:
+            if not phrasing.isascii():
+                written.update(simplify(phrasing).split())
         self._known = frozenset(written) | self.normalize.vocabulary
-        self._vocabulary = sorted(self._known)
+        # fuzz.ratio can only reach SPELLING_CUTOFF between words of similar
+        # length, so each typo is compared with those alone.
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(self._known):
+            self._by_length[len(word)].append(word)
 
     def _correct(self, word: str) -> str:
         """Read a word no phrasing, synonym or stop word uses as a typo of the closest one that is."""
         if word in self._known or len(word) <= 3 or word.isdigit():
             return word
-        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
+        slack = (100 - SPELLING_CUTOFF) / 100
+        low, high = math.floor(len(word) * (1 - slack) / (1 + slack)), math.ceil(len(word) * (1 + slack) / (1 - slack))
+        candidates = sorted(w for size in range(low, high + 1) for w in self._by_length.get(size, ()))
+        found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
         return found[0] if found is not None else word
 
     def prepare(self, question: str) -> tuple[str, bool, str]:

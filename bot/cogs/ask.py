@@ -43,24 +43,35 @@ class Cooldowns:
         """Allow ``rate`` uses per ``per`` seconds, timed by ``clock``."""
         self.rate, self.per, self.clock = rate, per, clock
         self._uses: dict[int, deque[float]] = {}
+        self._pruned_at = clock()
 
     def __len__(self) -> int:
         """How many members are currently tracked."""
         return len(self._uses)
 
-    def _prune(self, now: float) -> None:
-        """Forget uses older than the window, and members with none left."""
-        for key in list(self._uses):
-            uses = self._uses[key]
-            while uses and uses[0] <= now - self.per:
-                uses.popleft()
-            if not uses:
-                del self._uses[key]
+    def _expire(self, key: int, now: float) -> None:
+        """Forget ``key``'s uses older than the window, and ``key`` itself if none are left."""
+        uses = self._uses.get(key)
+        if uses is None:
+            return
+        while uses and uses[0] <= now - self.per:
+            uses.popleft()
+        if not uses:
+            del self._uses[key]
 
     def hit(self, key: int) -> float | None:
-        """Count one use by ``key``; return the seconds to wait if over the limit (then nothing is counted)."""
+        """Count one use by ``key``; return the seconds to wait if over the limit (then nothing is counted).
+
+        Only ``key``'s own uses are checked on each call; everyone else's
+        expired uses are swept at most once per window, so a burst from many
+        members costs the same per use as a quiet day.
+        """
         now = self.clock()
-        self._prune(now)
+        if now - self._pruned_at >= self.per:
+            for member in list(self._uses):
+                self._expire(member, now)
+            self._pruned_at = now
+        self._expire(key, now)
         uses = self._uses.setdefault(key, deque())
         if len(uses) >= self.rate:
             return uses[0] + self.per - now
