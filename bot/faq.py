@@ -171,10 +171,16 @@ class FAQ:
     files: Mapping[str, tuple[str, tuple[Entry, ...]]] = field(default_factory=dict)
     context: str = ""
     by_id: Mapping[str, Entry] = field(init=False)
+    own_stopwords: Mapping[str, frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        """Index the entries by id."""
+        """Index the entries by id, and each language's stop words that no other language uses."""
         object.__setattr__(self, "by_id", MappingProxyType({e.id: e for e in self.entries}))
+        own = {
+            code: pack.stopwords.difference(*(p.stopwords for c, p in self.languages.items() if c != code))
+            for code, pack in self.languages.items()
+        }
+        object.__setattr__(self, "own_stopwords", MappingProxyType(own))
 
     def message(self, key: str, lang: str = BASE_LANGUAGE) -> str:
         """A message in ``lang`` (falling back to the base language)."""

@@ -15,10 +15,7 @@ from bot.text import simplify
 def detect_language(faq: FAQ, question: str) -> str | None:
     """Guess the question's language from stop words only that language uses; ``None`` if unclear."""
     words = simplify(question).split()
-    counts: dict[str, int] = {}
-    for code, pack in faq.languages.items():
-        others = frozenset().union(*(p.stopwords for c, p in faq.languages.items() if c != code))
-        counts[code] = sum(1 for w in words if w in pack.stopwords and w not in others)
+    counts = {code: sum(1 for w in words if w in own) for code, own in faq.own_stopwords.items()}
     ranked = sorted(counts.items(), key=lambda item: -item[1])
     if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         return None

@@ -171,18 +171,23 @@ class Matcher:
             written.update(simplify(" ".join(texts_of_entry)).split())
         self._known = frozenset(written) | self.normalize.vocabulary
         # fuzz.ratio can only reach SPELLING_CUTOFF between words of similar
-        # length, so each typo is compared with those alone.
+        # length, so each typo is compared with those alone (listed once per length).
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._known):
             self._by_length[len(word)].append(word)
+        self._similar_length: dict[int, list[str]] = {}
 
     def _correct(self, word: str) -> str:
         """Read a word no phrasing, synonym or stop word uses as a typo of the closest one that is."""
         if word in self._known or len(word) <= 3 or word.isdigit():
             return word
-        slack = (100 - SPELLING_CUTOFF) / 100
-        low, high = math.floor(len(word) * (1 - slack) / (1 + slack)), math.ceil(len(word) * (1 + slack) / (1 - slack))
-        candidates = sorted(w for size in range(low, high + 1) for w in self._by_length.get(size, ()))
+        candidates = self._similar_length.get(len(word))
+        if candidates is None:
+            slack = (100 - SPELLING_CUTOFF) / 100
+            low = math.floor(len(word) * (1 - slack) / (1 + slack))
+            high = math.ceil(len(word) * (1 + slack) / (1 - slack))
+            candidates = sorted(w for size in range(low, high + 1) for w in self._by_length.get(size, ()))
+            self._similar_length[len(word)] = candidates
         found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
         return found[0] if found is not None else word
 
