@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
@@ -143,25 +144,32 @@ class Matcher:
                 frequency[word] += 1
         self._idf = {word: math.log((entries + 1) / (count + 0.5)) for word, count in frequency.items()}
         self._unknown_idf = math.log((entries + 1) / 0.5)
-        self._texts = texts
-        self._owners = owners
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        self._weights: list[float] = []
+        # The index is kept in tuples, arrays and bytes rather than lists and
+        # sets: the garbage collector never has to walk it, so a full
+        # collection stays short even with a very large FAQ loaded.
+        self._texts = tuple(texts)
+        self._owners = tuple(owners)
+        postings: dict[str, list[int]] = defaultdict(list)
+        weights: list[float] = []
         for position, normalized in enumerate(texts):
             words = set(normalized.split())
             for word in words:
-                self._postings[word].append(position)
-            self._weights.append(sum(self._idf[w] for w in words))
-        for postings in self._postings.values():
-            postings.sort(key=self._weights.__getitem__)
-        # Common words nominate no candidates; a set of their phrasings answers
+                postings[word].append(position)
+            weights.append(sum(self._idf[w] for w in words))
+        self._weights = array("d", weights)
+        self._postings: dict[str, array[int]] = {
+            word: array("I", sorted(positions, key=weights.__getitem__)) for word, positions in postings.items()
+        }
+        # Common words nominate no candidates; a bitmap of their phrasings answers
         # "does this candidate contain the word?" for them instead.
         cap = max(MIN_POSTINGS, int(len(texts) * COMMON_SHARE))
-        self._common: dict[str, frozenset[int]] = {
-            word: frozenset(postings)
-            for word, postings in self._postings.items()
-            if self._idf[word] < COMMON_IDF or len(postings) > cap
-        }
+        self._common: dict[str, bytes] = {}
+        for word, positions in postings.items():
+            if self._idf[word] < COMMON_IDF or len(positions) > cap:
+                bitmap = bytearray(len(texts))
+                for position in positions:
+                    bitmap[position] = 1
+                self._common[word] = bytes(bitmap)
         # Typos are corrected to words as members and moderators write them,
         # before synonyms: the words of every phrasing, synonym and stop word.
         written: set[str] = set()
@@ -229,7 +237,7 @@ class Matcher:
                     overlap[position] = 0.0
         if common:
             for position in overlap:
-                overlap[position] += sum(weight[w] for w in common if position in self._common[w])
+                overlap[position] += sum(weight[w] for w in common if self._common[w][position])
         # Dice of the IDF-weighted word sets (2 * shared / (question + phrasing)),
         # then rapidfuzz on the phrasings that share the most.
         closest = heapq.nlargest(
