@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from tests.conftest import FAQBuilder
 from tests.fakediscord import FakeDiscord, FakeGuild, apply_redirect
+from tests.fakediscord.launch import spawn
 from tests.fakediscord.minimal import running_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,20 +237,8 @@ def subprocess_env(folder: Path, **extra: str) -> dict[str, str]:
 
 
 async def launch(fake: FakeDiscord, argv: list[str], env: dict[str, str], cwd: Path, stderr: Any) -> Any:
-    """Start ``faqbot <argv>`` through the fake's launcher (which points discord.py at the fake)."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakediscord.launch",
-        "--base",
-        fake.base_url,
-        "--",
-        *argv,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=stderr,
-    )
+    """``faqbot <argv>`` in a subprocess, pointed at ``fake``."""
+    return await spawn(fake.base_url, argv, env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=stderr)
 
 
 async def test_faqbot_sync_then_run_in_a_subprocess(

@@ -14,15 +14,36 @@ package's own tests run :mod:`tests.fakediscord.minimal` in a subprocess.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import cast
+from pathlib import Path
+from typing import Any, cast
 
 from tests.fakediscord.redirect import apply_redirect
 
 DEFAULT_ENTRY = "bot.cli:main"
 """The product's console entry point: ``main(argv: list[str] | None) -> int``."""
+
+
+async def spawn(
+    base_url: str, argv: Sequence[str], *, env: dict[str, str], cwd: Path, stdout: Any = None, stderr: Any = None
+) -> asyncio.subprocess.Process:
+    """Start ``faqbot <argv>`` in a subprocess through this launcher, pointed at the fake at ``base_url``."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakediscord.launch",
+        "--base",
+        base_url,
+        "--",
+        *argv,
+        cwd=cwd,
+        env=env,
+        stdout=stdout,
+        stderr=stderr,
+    )
 
 
 def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -37,6 +36,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from tests.conftest import FAQBuilder
 from tests.fakediscord import FakeDiscord, FakeGuild
+from tests.fakediscord.launch import spawn
 from tests.fakediscord.minimal import running_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -332,20 +332,8 @@ def subprocess_env(folder: Path, insights_db: str) -> dict[str, str]:
 
 
 async def launch(fake: FakeDiscord, argv: list[str], env: dict[str, str], cwd: Path, stderr: Any) -> Any:
-    """``faqbot <argv>`` through the fake's launcher, in a subprocess."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakediscord.launch",
-        "--base",
-        fake.base_url,
-        "--",
-        *argv,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=stderr,
-    )
+    """``faqbot <argv>`` in a subprocess, pointed at ``fake``."""
+    return await spawn(fake.base_url, argv, env=env, cwd=cwd, stdout=asyncio.subprocess.DEVNULL, stderr=stderr)
 
 
 async def stop_within(process: Any, limit: float) -> float:
