@@ -122,3 +122,11 @@ def test_python_dash_m_bot_is_the_same_command(make_faq: FAQBuilder) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["id"] == "ftca-vs-personal-suit"
+
+
+def test_the_readme_quick_start_question_gets_a_cited_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["ask", "--json", "can local police refuse an ICE detainer?"], capsys)
+    answer = json.loads(out)
+    assert code == 0
+    assert (answer["status"], answer["id"]) == ("answer", "refuse-detainer")
+    assert answer["citations"] and all(c["quote"] and c["title"] for c in answer["citations"])
