@@ -524,9 +524,14 @@ def default_seeds_dir(faq_dir: Path) -> Path:
 
 
 def _context_digest(faq_dir: Path, seeds_dir: Path) -> str:
-    """A digest of everything an entry's validation depends on besides its own file."""
+    """A digest of every input besides the entry files: seeds, topics, synonyms and language packs.
+
+    Entries validated against the same inputs are valid again; it also goes
+    into the FAQ's version, with the entry files.
+    """
     digest = hashlib.sha256()
-    paths = [seeds_dir / "sources.yaml", *sorted(seeds_dir.glob("*.txt")), faq_dir / "topics.yaml"]
+    paths = [seeds_dir / "sources.yaml", *sorted(seeds_dir.glob("*.txt"))]
+    paths += [faq_dir / "topics.yaml", faq_dir / "synonyms.yaml"]
     paths += sorted((faq_dir / "languages").glob("*.yaml"))
     for path in paths:
         digest.update(str(path).encode() + b"\0")
@@ -633,10 +638,7 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
                 problems.add(entry.path, entry.line, entry.id, "'related' names the entry itself")
     if problems.errors:
         raise FAQLoadError(problems.errors)
-    for reserved in sorted(RESERVED_FILES) + [f"languages/{c}.yaml" for c in sorted(languages)]:
-        path = faq_dir / reserved
-        if path.is_file():
-            digest.update(reserved.encode() + b"\0" + path.read_bytes())
+    digest.update(context.encode())
     return FAQ(
         folder=faq_dir,
         entries=tuple(entries),

@@ -162,7 +162,7 @@ class Matcher:
         }
         # Common words nominate no candidates; a bitmap of their phrasings answers
         # "does this candidate contain the word?" for them instead.
-        cap = max(MIN_POSTINGS, int(len(texts) * COMMON_SHARE))
+        self._cap = cap = max(MIN_POSTINGS, int(len(texts) * COMMON_SHARE))
         self._common: dict[str, bytes] = {}
         for word, positions in postings.items():
             if self._idf[word] < COMMON_IDF or len(positions) > cap:
@@ -225,7 +225,6 @@ class Matcher:
         total = sum(weight.values())
         rare = [w for w in known if w not in self._common]
         common = [w for w in known if w in self._common]
-        cap = max(MIN_POSTINGS, int(len(self._texts) * COMMON_SHARE))
         overlap: dict[int, float] = defaultdict(float)
         for word in rare:
             for position in self._postings[word]:
@@ -233,7 +232,7 @@ class Matcher:
         if not overlap:
             # Only common words: their most focused (shortest) phrasings are the candidates.
             for word in common:
-                for position in self._postings[word][:cap]:
+                for position in self._postings[word][: self._cap]:
                     overlap[position] = 0.0
         if common:
             for position in overlap:
