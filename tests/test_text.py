@@ -34,3 +34,10 @@ def test_stop_words_are_dropped_unless_nothing_would_remain() -> None:
     normalize = Normalizer({}, stopwords=["the", "is", "what"])
     assert normalize("What is the FTCA") == "ftca"
     assert normalize("what is the") == "what is the"
+
+
+def test_discord_markup_and_links_carry_no_words() -> None:
+    mentions = "<@123456789012345678> <@!12> <@&34> <#56>"
+    text = f"{mentions} is an <:ice:7890> <a:wave:12> hold <t:1700000000:R> https://x.org/a?b=1 ok"
+    assert simplify(text) == "is an hold ok"
+    assert simplify("a < b and 3 > 2") == "a b and 3 2"
