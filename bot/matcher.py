@@ -23,9 +23,12 @@ shares a word with the question is scored, 0-100, as the average of:
 * **rapidfuzz ``token_sort_ratio``** of the two normalised texts, which
   rewards saying the same thing in a similar way.
 
-An entry's score is its best phrasing's. All phrasings are normalised and
-indexed once per FAQ, so a question costs a few dictionary look-ups and a
-handful of rapidfuzz calls.
+An entry's score is 80% its best phrasing's and 20% its *coverage*: the
+IDF-weighted share of the question's words that the entry uses in any of its
+phrasings. A long question told as a story rarely matches one phrasing word
+for word, but the right entry usually knows all its telling words. All
+phrasings are normalised and indexed once per FAQ, so a question costs a few
+dictionary look-ups and a handful of rapidfuzz calls.
 
 The thresholds live here and nowhere else. How they were chosen, from the
 score distribution of right and wrong matches on the labelled set, is in the
@@ -37,6 +40,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
@@ -62,6 +66,12 @@ or in more phrasings than both :data:`MIN_POSTINGS` and :data:`COMMON_SHARE` of 
 
 RERANK = 64
 """How many phrasings, by weighted overlap, rapidfuzz re-scores per question."""
+
+COVERAGE_WEIGHT = 0.2
+COVERED = 8
+"""An entry's score is 80% its best phrasing's and 20% its *coverage*: the share of the
+question's (IDF-weighted) words that appear anywhere in the entry's phrasings. Coverage
+is worked out for the :data:`COVERED` best entries only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +167,12 @@ class Matcher:
                 postings[word].append(position)
             weights.append(sum(self._idf[w] for w in words))
         self._weights = array("d", weights)
+        # Which entries use each word anywhere, in entry order: the coverage look-up.
+        entries_of: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        for index, words in enumerate(words_per_entry):
+            for word in words:
+                entries_of[word].append(index)
+        self._entries_of = dict(entries_of)
         self._postings: dict[str, array[int]] = {
             word: array("I", sorted(positions, key=weights.__getitem__)) for word, positions in postings.items()
         }
@@ -248,8 +264,24 @@ class Matcher:
             index, lang = self._owners[position]
             if index not in best or value > best[index][0]:
                 best[index] = (value, lang)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
-        return [Candidate(self.faq.entries[i].id, round(v, 1), lang) for i, (v, lang) in ranked if v >= cutoff]
+        leaders = heapq.nsmallest(max(limit, COVERED), best.items(), key=lambda item: (-item[1][0], item[0]))
+        scored = [
+            (index, (1 - COVERAGE_WEIGHT) * value + COVERAGE_WEIGHT * 100 * self._coverage(index, weight) / total, lang)
+            for index, (value, lang) in leaders
+        ]
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return [Candidate(self.faq.entries[i].id, round(v, 1), lang) for i, v, lang in scored[:limit] if v >= cutoff]
+
+    def _coverage(self, index: int, weight: dict[str, float]) -> float:
+        """The summed weight of the question's words that entry ``index`` uses in any phrasing."""
+        covered = 0.0
+        for word, value in weight.items():
+            users = self._entries_of.get(word)
+            if users is not None:
+                at = bisect_left(users, index)
+                if at < len(users) and users[at] == index:
+                    covered += value
+        return covered
 
     def match(self, question: str) -> Match:
         """Decide ``answer``, ``suggest`` or ``none`` for any string; never raises."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import matcher as matcher_module
 from bot.engine import Engine
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
-from tests.conftest import FAQBuilder
+from tests.conftest import FAQBuilder, entry
 
 
 def test_a_known_phrasing_is_answered(small_engine: Engine) -> None:
@@ -81,3 +83,24 @@ def test_a_reload_renormalises_when_synonyms_change(make_faq: FAQBuilder) -> Non
     reloaded = Engine.load(folder, previous=engine)
     assert reloaded.matcher.match("is a zorblax mandatory").best.entry_id == "detainer-is-request"
     assert reloaded.matcher.match("is a zorblax mandatory").status == "answer"
+
+
+def test_an_entry_that_covers_the_whole_question_gains_on_one_that_covers_part(
+    make_faq: FAQBuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "spread-out" uses every word of the question, but across several phrasings;
+    # "dense" has one phrasing with three of the four words and nothing else.
+    spread = ["orchard lease", "tractor permit", "orchard", "tractor", "permit", "lease"]
+    dense = ["orchard tractor permit warranty", "warranty", "refund", "refund policy", "claim", "fee"]
+    folder = make_faq({"main.yaml": [entry("spread-out", alternates=spread), entry("dense", alternates=dense)]})
+    matcher = Engine.load(folder).matcher
+    _, _, prepared = matcher.prepare("orchard tractor permit lease")
+
+    def lead() -> float:
+        first, second = matcher.rank(prepared, limit=2)
+        assert first.entry_id == "spread-out"
+        return first.score - second.score
+
+    with_coverage = lead()
+    monkeypatch.setattr(matcher_module, "COVERAGE_WEIGHT", 0.0)
+    assert with_coverage > lead() + 5
