@@ -44,7 +44,7 @@ MARKUP = re.compile(
 CASES = [
     ("~~is an ice hold mandatory~~ @here", "answer", False, "en-US"),
     ("> is an ice hold mandatory", "answer", False, "en-US"),
-    ("is an ice hold mandatory? ```rm -rf```", "answer", False, "en-US"),
+    ("is an ice hold mandatory? ```rm -rf```", "suggest", False, "en-US"),
     ("# ¿es obligatoria la orden de retención? @everyone", "answer", False, "es-ES"),
     ("**ice hold** @everyone", "suggest", False, "en-US"),
     ("||tort claim|| <@123456789012345678>", "suggest", False, "en-US"),
