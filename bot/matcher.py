@@ -201,6 +201,11 @@ class Matcher:
             self._by_length[len(word)].append(word)
         self._similar_length: dict[int, list[str]] = {}
 
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """Every indexed phrasing of every entry, normalised: what questions are compared with."""
+        return self._texts
+
     def _correct(self, word: str) -> str:
         """Read a word no phrasing, synonym or stop word uses as a typo of the closest one that is."""
         if word in self._known or len(word) <= 3 or word.isdigit():

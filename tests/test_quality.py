@@ -57,3 +57,14 @@ def test_quality_does_not_fall_below_what_was_measured(
     metrics = reports[name].metrics()
     assert metrics["correct_pct"] >= correct, metrics
     assert metrics["helpful_pct"] >= helpful, metrics
+
+
+@pytest.mark.parametrize("name", ["eval", "holdout"])
+def test_at_most_a_third_of_the_in_scope_questions_reuse_an_alternate(shipped_engine: Engine, name: str) -> None:
+    # Issue #3: a set that mostly repeats the FAQ's own phrasings would measure memory, not matching.
+    # "Reuse" here means the same words after normalisation (case, stop words, synonyms, plurals).
+    matcher = shipped_engine.matcher
+    phrasings = set(matcher.phrasings)
+    in_scope = [item for item in load_labelled(DATA / f"{name}.yaml") if item.expect]
+    reused = [item.q for item in in_scope if matcher.normalize(item.q) in phrasings]
+    assert len(reused) <= len(in_scope) / 3, f"{len(reused)} of {len(in_scope)} reuse an alternate's wording"
