@@ -255,9 +255,11 @@ class Matcher:
             for word in common:
                 for position in self._postings[word][: self._cap]:
                     overlap[position] = 0.0
-        if common:
+        for word in common:
+            bitmap, value = self._common[word], weight[word]
             for position in overlap:
-                overlap[position] += sum(weight[w] for w in common if self._common[w][position])
+                if bitmap[position]:
+                    overlap[position] += value
         # Dice of the IDF-weighted word sets (2 * shared / (question + phrasing)),
         # then rapidfuzz on the phrasings that share the most.
         closest = heapq.nlargest(
