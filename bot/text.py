@@ -73,6 +73,10 @@ def simplify(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+NOT_PLURALS = frozenset({"news", "always", "perhaps", "whereas"})
+"""Words ending in "s" that are not plurals: "news" must not read as "new" (as in New Orleans)."""
+
+
 def stem(word: str) -> str:
     """Fold a plural to its singular in the crudest safe way: drop one final "s".
 
@@ -80,7 +84,7 @@ def stem(word: str) -> str:
     "agente" then compare equal. Words ending in "ss", "us" or "is", and short
     words, are left alone.
     """
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in NOT_PLURALS:
         return word[:-1]
     return word
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.text import Normalizer, fold, simplify
+from bot.text import Normalizer, fold, simplify, stem
 
 
 def test_fold_forgives_case_space_typographic_quotes_and_dashes() -> None:
@@ -41,3 +41,15 @@ def test_discord_markup_and_links_carry_no_words() -> None:
     text = f"{mentions} is an <:ice:7890> <a:wave:12> hold <t:1700000000:R> https://x.org/a?b=1 ok"
     assert simplify(text) == "is an hold ok"
     assert simplify("a < b and 3 > 2") == "a b and 3 2"
+
+
+def test_plurals_fold_to_the_singular_but_not_words_that_only_end_in_s() -> None:
+    assert [stem(w) for w in ("detainers", "agentes", "arrests")] == ["detainer", "agente", "arrest"]
+    assert [stem(w) for w in ("news", "always", "access", "status", "analysis", "ice")] == [
+        "news",
+        "always",
+        "access",
+        "status",
+        "analysis",
+        "ice",
+    ]
