@@ -207,8 +207,13 @@ class Matcher:
         return self._texts
 
     def _correct(self, word: str) -> str:
-        """Read a word no phrasing, synonym or stop word uses as a typo of the closest one that is."""
-        if word in self._known or len(word) <= 3 or word.isdigit():
+        """Read a word no phrasing, synonym or stop word uses as a typo of the closest one that is.
+
+        Words of four letters or fewer are left alone: the only edit that keeps
+        them above the cutoff adds a letter, and such a word is more often a
+        real one ("long", not "along").
+        """
+        if word in self._known or len(word) <= 4 or word.isdigit():
             return word
         candidates = self._similar_length.get(len(word))
         if candidates is None:

@@ -104,3 +104,11 @@ def test_an_entry_that_covers_the_whole_question_gains_on_one_that_covers_part(
     with_coverage = lead()
     monkeypatch.setattr(matcher_module, "COVERAGE_WEIGHT", 0.0)
     assert with_coverage > lead() + 5
+
+
+def test_a_short_real_word_is_not_corrected_into_a_longer_one(make_faq: FAQBuilder) -> None:
+    alternates = ["ice along the border", "border patrol", "checkpoint", "ice checkpoint", "patrol", "border"]
+    matcher = Engine.load(make_faq({"main.yaml": [entry("border", alternates=alternates)]})).matcher
+    assert matcher.prepare("checkpont")[2] == "checkpoint"
+    # One added letter turns "long" into "along", but "long" is a word in its own right.
+    assert matcher.prepare("how long")[2] == "long"
