@@ -364,10 +364,11 @@ class _EntryReader:
         topics: Mapping[str, Any],
         languages: Mapping[str, Language],
         problems: _Problems,
+        pack_codes: frozenset[str],
     ) -> None:
-        """Remember what entries are checked against."""
+        """Remember what entries are checked against (``pack_codes``: every pack file, loaded or refused)."""
         self.path, self.root, self.seeds, self.topics = path, root, seeds, topics
-        self.languages, self.problems = languages, problems
+        self.languages, self.problems, self.pack_codes = languages, problems, pack_codes
 
     def line(self, index: int, *keys: str | int) -> int | None:
         """The line of ``entries[index].keys...`` (or of the entry itself)."""
@@ -487,7 +488,7 @@ class _EntryReader:
                 "'translations' must be a mapping of language code to {question, answer, alternates}", "translations"
             )
             return texts
-        for lang in sorted(set(translations) - set(self.languages), key=str):
+        for lang in sorted(set(translations) - self.pack_codes, key=str):
             problem(f"translation {lang!r} has no language pack (faq/languages/{lang}.yaml)", "translations", lang)
         for lang in sorted(self.languages):
             if lang == BASE_LANGUAGE:
@@ -547,6 +548,7 @@ def _read_entry_file(
     topics: Mapping[str, Any],
     languages: Mapping[str, Language],
     problems: _Problems,
+    pack_codes: frozenset[str],
 ) -> tuple[Entry, ...]:
     """Parse and validate one entry file; return its valid entries (problems are recorded)."""
     try:
@@ -560,7 +562,7 @@ def _read_entry_file(
     if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
         problems.add(path, 1, None, "expected one top-level key, 'entries', holding a list of entries")
         return ()
-    reader = _EntryReader(path, root, seeds, topics, languages, problems)
+    reader = _EntryReader(path, root, seeds, topics, languages, problems, pack_codes)
     return tuple(e for e in (reader.read(i, raw_entry) for i, raw_entry in enumerate(data["entries"])) if e)
 
 
@@ -584,10 +586,13 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
         seeds = {}
 
     languages: dict[str, Language] = {}
-    for path in sorted((faq_dir / "languages").glob("*.yaml")):
+    pack_paths = sorted((faq_dir / "languages").glob("*.yaml"))
+    for path in pack_paths:
         pack = _load_language(path, problems)
         if pack is not None:
             languages[pack.code] = pack
+    # A refused pack is reported once, in its own file, not again in every entry translated into it.
+    pack_codes = frozenset(path.stem for path in pack_paths)
     if BASE_LANGUAGE not in languages and not problems.errors:
         problems.add(faq_dir / "languages", None, None, f"the base language pack {BASE_LANGUAGE}.yaml is missing")
 
@@ -613,7 +618,7 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
         if known and known[0] == file_digest:
             file_entries = known[1]
         else:
-            file_entries = _read_entry_file(path, raw, seeds, topics, languages, problems)
+            file_entries = _read_entry_file(path, raw, seeds, topics, languages, problems, pack_codes)
         files[path.name] = (file_digest, file_entries)
 
     entries: list[Entry] = []

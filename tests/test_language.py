@@ -105,4 +105,6 @@ def test_a_language_pack_missing_a_message_is_refused(make_faq: FAQBuilder) -> N
     (folder / "languages" / "es.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True), encoding="utf-8")
     with pytest.raises(FAQLoadError) as caught:
         Engine.load(folder)
-    assert any("es.yaml" in str(e) and "message 'disclaimer' is missing" in str(e) for e in caught.value.errors)
+    errors = caught.value.errors
+    assert len(errors) == 1, "the pack is reported once, not again in every entry translated into Spanish"
+    assert errors[0].path.name == "es.yaml" and "message 'disclaimer' is missing" in str(errors[0])
