@@ -47,10 +47,13 @@ def intents() -> discord.Intents:
 
 
 class PackTranslator(app_commands.Translator):
-    """Command and option descriptions in each language, read from the language packs.
+    """Command and option names and descriptions (and choice names) in each language, read from the language packs.
 
-    A string is translated when it carries a ``key`` (see
-    :func:`bot.cogs.described`) and a language pack claims the locale.
+    A string is translated when it carries a ``key`` (see :func:`bot.cogs.named`
+    and :func:`bot.cogs.described`) and a language pack claims the locale.
+    Names need no check here: the loader refuses a pack whose names Discord
+    would reject. discord.py asks at ``faqbot sync`` only, so a reloaded pack
+    reaches members' command lists at the next sync.
     """
 
     def __init__(self, bot: FAQBot) -> None:
@@ -60,7 +63,7 @@ class PackTranslator(app_commands.Translator):
     async def translate(
         self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
     ) -> str | None:
-        """The pack's text for ``string``'s key in ``locale``, or ``None`` (Discord then shows the default)."""
+        """The pack's text for ``string``'s key in ``locale`` (at most 100 characters), or ``None`` for the default."""
         key = string.extras.get("key")
         faq = self.bot.engine.faq
         lang = language_for_locale(faq, locale.value)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +54,29 @@ CITATION_KEYS = frozenset({"seed", "section", "quote"})
 TRANSLATION_KEYS = frozenset({"question", "answer", "alternates"})
 LANGUAGE_KEYS = frozenset({"name", "locales", "stopwords", "personal_patterns", "messages"})
 
-MESSAGE_KEYS = frozenset(
+COMMAND_NAME_LEVELS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
+    (("command_ask_name", "command_faq_name"), frozenset()),
+    (("option_ask_question_name", "option_ask_public_name", "option_ask_language_name"), frozenset()),
+    (
+        ("command_faq_topics_name", "command_faq_show_name", "command_faq_reload_name"),
+        frozenset({"stats", "gaps", "settings", "purge"}),
+    ),
+    (("option_show_entry_name",), frozenset()),
+)
+"""The command and option names a language pack gives, grouped as siblings in Discord's command tree.
+
+Each level holds the message keys whose names Discord needs to be distinct in
+one locale (the top-level commands, the options of ``/ask``, the subcommands of
+``/faq``...), and the names on that level that no pack translates (the
+moderator insights subcommands). ``tests/cogs/test_client.py`` checks this
+table against the bot's real command tree.
+"""
+COMMAND_NAME_KEYS = frozenset(key for keys, _ in COMMAND_NAME_LEVELS for key in keys)
+COMMAND_NAME_MAX = 32
+EXTRA_NAME_SCRIPTS = (("\u0900", "\u097f"), ("\ua8e0", "\ua8ff"), ("\u0e00", "\u0e7f"))
+"""Devanagari and Thai, whose vowel signs Discord allows in names although they are not letters."""
+
+MESSAGE_KEYS = COMMAND_NAME_KEYS.union(
     {
         "disclaimer",
         "referral",
@@ -102,7 +125,7 @@ MESSAGE_KEYS = frozenset(
         "reload_more",
     }
 )
-"""Every language pack must define these messages (the renderers use them all)."""
+"""Every language pack must define these messages (the renderers and the command tree use them all)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +258,42 @@ def _text_list(value: Any, limit: int, minimum: int, what: str) -> str | None:
     return None
 
 
+def _name_problem(name: str) -> str | None:
+    r"""Why Discord would refuse ``name`` as a command or option name, or ``None``.
+
+    Discord's rule is ``^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$``, in lowercase.
+    """
+    if not 1 <= len(name) <= COMMAND_NAME_MAX:
+        return f"{name!r} is {len(name)} characters; a command name has 1 to {COMMAND_NAME_MAX}"
+    for char in name:
+        allowed = char in "-_" or unicodedata.category(char)[0] in "LN"
+        if not (allowed or any(low <= char <= high for low, high in EXTRA_NAME_SCRIPTS)):
+            shown = "a space" if char.isspace() else repr(char)
+            return f"{name!r} has {shown}; a command name uses only letters, digits, '-' and '_'"
+    if name != name.lower():
+        return f"{name!r} has capital letters; a command name is lowercase ({name.lower()!r})"
+    return None
+
+
+def _check_command_names(path: Path, root: yaml.Node | None, messages: Mapping[str, Any], problems: _Problems) -> None:
+    """Refuse command and option names Discord would reject, or two alike among siblings (see COMMAND_NAME_LEVELS)."""
+    for keys, untranslated in COMMAND_NAME_LEVELS:
+        taken = {name: f"the untranslated command {name!r}" for name in untranslated}
+        for key in keys:
+            value = messages.get(key)
+            if not isinstance(value, str) or not value.strip():
+                continue
+            name = value.strip()
+            line = mapping_line(root, "messages", key)
+            problem = _name_problem(name)
+            if problem is None and name in taken:
+                problem = f"{name!r} is also the name of {taken[name]}; names beside each other must differ"
+            if problem:
+                problems.add(path, line, None, f"message {key!r}: {problem}")
+                continue
+            taken[name] = f"message {key!r}"
+
+
 def _load_language(path: Path, problems: _Problems) -> Language | None:
     """Read one language pack; record problems and return ``None`` if it is unusable."""
     code = path.stem
@@ -259,6 +318,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
         problem = _text(value, 1000, f"message {key!r}")
         if problem:
             problems.add(path, mapping_line(root, "messages", key), None, problem)
+    _check_command_names(path, root, messages, problems)
     lists: dict[str, list[str]] = {}
     for key in ("locales", "stopwords", "personal_patterns"):
         # A moderator who writes a plain text here would get one item per character
@@ -364,10 +424,11 @@ class _EntryReader:
         topics: Mapping[str, Any],
         languages: Mapping[str, Language],
         problems: _Problems,
+        pack_codes: frozenset[str],
     ) -> None:
-        """Remember what entries are checked against."""
+        """Remember what entries are checked against (``pack_codes``: every pack file, loaded or refused)."""
         self.path, self.root, self.seeds, self.topics = path, root, seeds, topics
-        self.languages, self.problems = languages, problems
+        self.languages, self.problems, self.pack_codes = languages, problems, pack_codes
 
     def line(self, index: int, *keys: str | int) -> int | None:
         """The line of ``entries[index].keys...`` (or of the entry itself)."""
@@ -487,7 +548,7 @@ class _EntryReader:
                 "'translations' must be a mapping of language code to {question, answer, alternates}", "translations"
             )
             return texts
-        for lang in sorted(set(translations) - set(self.languages), key=str):
+        for lang in sorted(set(translations) - self.pack_codes, key=str):
             problem(f"translation {lang!r} has no language pack (faq/languages/{lang}.yaml)", "translations", lang)
         for lang in sorted(self.languages):
             if lang == BASE_LANGUAGE:
@@ -547,6 +608,7 @@ def _read_entry_file(
     topics: Mapping[str, Any],
     languages: Mapping[str, Language],
     problems: _Problems,
+    pack_codes: frozenset[str],
 ) -> tuple[Entry, ...]:
     """Parse and validate one entry file; return its valid entries (problems are recorded)."""
     try:
@@ -560,7 +622,7 @@ def _read_entry_file(
     if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
         problems.add(path, 1, None, "expected one top-level key, 'entries', holding a list of entries")
         return ()
-    reader = _EntryReader(path, root, seeds, topics, languages, problems)
+    reader = _EntryReader(path, root, seeds, topics, languages, problems, pack_codes)
     return tuple(e for e in (reader.read(i, raw_entry) for i, raw_entry in enumerate(data["entries"])) if e)
 
 
@@ -584,10 +646,13 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
         seeds = {}
 
     languages: dict[str, Language] = {}
-    for path in sorted((faq_dir / "languages").glob("*.yaml")):
+    pack_paths = sorted((faq_dir / "languages").glob("*.yaml"))
+    for path in pack_paths:
         pack = _load_language(path, problems)
         if pack is not None:
             languages[pack.code] = pack
+    # A refused pack is reported once, in its own file, not again in every entry translated into it.
+    pack_codes = frozenset(path.stem for path in pack_paths)
     if BASE_LANGUAGE not in languages and not problems.errors:
         problems.add(faq_dir / "languages", None, None, f"the base language pack {BASE_LANGUAGE}.yaml is missing")
 
@@ -613,7 +678,7 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
         if known and known[0] == file_digest:
             file_entries = known[1]
         else:
-            file_entries = _read_entry_file(path, raw, seeds, topics, languages, problems)
+            file_entries = _read_entry_file(path, raw, seeds, topics, languages, problems, pack_codes)
         files[path.name] = (file_digest, file_entries)
 
     entries: list[Entry] = []

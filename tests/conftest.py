@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +86,16 @@ def ftca_entry() -> dict[str, Any]:
             }
         },
     )
+
+
+def set_spanish_message(folder: Path, key: str, value: str) -> Path:
+    """Change one message of the Spanish pack in place (its line stays where it was); return the pack's path."""
+    path = folder / "languages" / "es.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"  {key}:"))
+    lines[index] = f"  {key}: {json.dumps(value, ensure_ascii=False)}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 FAQBuilder = Callable[..., Path]

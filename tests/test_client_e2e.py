@@ -107,6 +107,36 @@ async def test_ask_answers_suggests_and_declines(fake_discord: FakeDiscord, bot:
     fake_discord.assert_no_unknown_requests()
 
 
+async def test_spanish_names_are_synced_and_interactions_still_use_the_english_names(
+    fake_discord: FakeDiscord, bot: FAQBot
+) -> None:
+    """Discord shows Spanish names to a Spanish client but always sends the bot the default names."""
+    synced = {c["name"]: c for c in fake_discord.global_commands}
+    assert synced["ask"]["name_localizations"]["es-ES"] == "preguntar"
+    assert [o["name_localizations"]["es-ES"] for o in synced["ask"]["options"]] == ["pregunta", "publicar", "idioma"]
+    faq = synced["faq"]
+    assert faq["name_localizations"]["es-ES"] == "preguntas-frecuentes"
+    assert [o["name_localizations"]["es-ES"] for o in faq["options"]] == ["temas", "mostrar", "recargar"]
+    assert faq["options"][1]["options"][0]["name_localizations"]["es-ES"] == "entrada"
+
+    answered = assert_private_message(await ask(fake_discord, "es obligatorio el hold de ice", locale="es-ES"))
+    assert answered["embeds"][0]["title"] == bot.engine.faq.by_id["detainer-is-request"].text("es").question
+    suggestions = fake_discord.autocomplete("ask", {"question": "ftca"}, focused="question", locale="es-419")
+    choices = (await fake_discord.interact(suggestions, TIMEOUT))["data"]["choices"]
+    assert choices[0]["name"] == bot.engine.faq.by_id["ftca-vs-personal-suit"].text("es").question
+    suggested = await ask(fake_discord, SUGGESTED, locale="es-ES")
+    assert custom_ids(suggested) == ["faq:show:ftca-vs-personal-suit"], "custom_ids never carry a command name"
+    click = fake_discord.component("faq:show:ftca-vs-personal-suit", user_id=USER_ID, locale="es-ES")
+    assert assert_private_message(await fake_discord.interact(click, TIMEOUT))["embeds"][0]["title"].startswith("¿")
+    topics = await fake_discord.interact(fake_discord.slash_command("faq", subcommand="topics", locale="es-419"))
+    assert assert_private_message(topics)["embeds"][0]["title"] == "Temas"
+    assert custom_ids(topics) == ["faq:topic:es"]
+    show = fake_discord.slash_command("faq", {"entry": "ftca-vs-personal-suit"}, subcommand="show", locale="es-ES")
+    shown = assert_private_message(await fake_discord.interact(show, TIMEOUT))
+    assert shown["embeds"][0]["title"] == bot.engine.faq.by_id["ftca-vs-personal-suit"].text("es").question
+    fake_discord.assert_no_unknown_requests()
+
+
 async def test_public_answers_are_posted_in_the_channel(fake_discord: FakeDiscord, bot: FAQBot) -> None:
     body = await ask(fake_discord, ANSWERED, public=True)
     assert body["type"] == 4 and not body["data"].get("flags")
@@ -256,6 +286,8 @@ async def test_faqbot_sync_then_run_in_a_subprocess(
     commands = fake_discord.guild_commands[str(GUILD_ID)]
     ask_command = next(c for c in commands if c["name"] == "ask")
     assert ask_command["description_localizations"]["es-419"].startswith("Pregunte sobre la policía")
+    assert ask_command["name_localizations"]["es-419"] == "preguntar"
+    assert [o["name_localizations"]["es-419"] for o in ask_command["options"]] == ["pregunta", "publicar", "idioma"]
     assert not fake_discord.global_commands, "sync --guild syncs to that server only"
 
     question = "my brother Anselmo was detained, is an ice hold an order"

@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answer import clip
-from bot.cogs import described
+from bot.cogs import described, named
 from bot.engine import Engine
 from bot.guild_settings import GuildSettings
 from bot.replies import answer_embed, is_moderator, log_answer, member_locales, message, reply_language, send
@@ -143,7 +143,13 @@ class AskCog(commands.Cog):
             raise app_commands.CommandOnCooldown(cooldown, retry_after)
 
     @app_commands.command(
-        name="ask", description=described("command_ask", "Ask about police, sheriffs and ICE; get a cited answer")
+        name=named("command_ask_name", "ask"),
+        description=described("command_ask", "Ask about police, sheriffs and ICE; get a cited answer"),
+    )
+    @app_commands.rename(
+        question=named("option_ask_question_name", "question"),
+        public=named("option_ask_public_name", "public"),
+        language=named("option_ask_language_name", "language"),
     )
     @app_commands.describe(
         question=described("option_ask_question", "Your question. Do not include names or details of a real case."),

@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answer import clip
-from bot.cogs import described
+from bot.cogs import described, named
 from bot.engine import Engine
 from bot.errors import FAQError, FAQLoadError
 from bot.faq import FAQ, Entry
@@ -109,7 +109,11 @@ def entry_choices(engine: Engine, typed: str, lang: str) -> list[app_commands.Ch
     ]
 
 
-class FAQCog(commands.GroupCog, group_name="faq", group_description=described("command_faq", "Browse the FAQ")):
+class FAQCog(
+    commands.GroupCog,
+    group_name=named("command_faq_name", "faq"),
+    group_description=described("command_faq", "Browse the FAQ"),
+):
     """The ``/faq`` command group."""
 
     def __init__(self, bot: FAQBot) -> None:
@@ -117,15 +121,21 @@ class FAQCog(commands.GroupCog, group_name="faq", group_description=described("c
         self.bot = bot
         super().__init__()
 
-    @app_commands.command(name="topics", description=described("command_faq_topics", "Browse the questions by topic"))
+    @app_commands.command(
+        name=named("command_faq_topics_name", "topics"),
+        description=described("command_faq_topics", "Browse the questions by topic"),
+    )
     async def topics(self, interaction: discord.Interaction) -> None:
         """Open the topic browser privately, in the member's language."""
         engine = self.bot.engine
         embed, view = topics_message(engine, reply_language(engine, interaction))
         await send(interaction, embed=embed, view=view)
 
-    @app_commands.command(name="show", description=described("command_faq_show", "Show one FAQ entry"))
+    @app_commands.command(
+        name=named("command_faq_show_name", "show"), description=described("command_faq_show", "Show one FAQ entry")
+    )
     @app_commands.describe(entry=described("option_show_entry", "The entry: start typing its question or id"))
+    @app_commands.rename(entry=named("option_show_entry_name", "entry"))
     async def show(self, interaction: discord.Interaction, entry: str) -> None:
         """Show one entry; an unknown id gets "no such entry" and the closest entries as buttons."""
         engine = self.bot.engine
@@ -147,7 +157,8 @@ class FAQCog(commands.GroupCog, group_name="faq", group_description=described("c
         return entry_choices(engine, current, reply_language(engine, interaction, current))
 
     @app_commands.command(
-        name="reload", description=described("command_faq_reload", "Reload the FAQ files (moderators only)")
+        name=named("command_faq_reload_name", "reload"),
+        description=described("command_faq_reload", "Reload the FAQ files (moderators only)"),
     )
     async def reload(self, interaction: discord.Interaction) -> None:
         """Re-read and validate the FAQ, swap it in, and report what changed (or every problem)."""

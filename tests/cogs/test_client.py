@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import discord
 import pytest
 from discord import app_commands
 
 from bot.client import FAQBot, PackTranslator, ShardedFAQBot, create_bot, describe_synced, intents
+from bot.cogs import named
 from bot.engine import Engine
+from bot.faq import COMMAND_NAME_LEVELS
 from bot.logsafe import RedactingFilter, protect_discord_loggers, redact
 from bot.views import DYNAMIC_ITEMS
 from tests.cogs.conftest import make_bot, make_settings
@@ -72,23 +77,109 @@ async def test_descriptions_come_from_the_language_packs(bot: FAQBot) -> None:
         assert all(len(text) <= 100 for text in localized.values())
 
 
-async def test_names_are_not_translated_and_reload_has_no_default_permissions(bot: FAQBot) -> None:
-    """Names are fixed (the packs say "/faq topics"); Discord has no per-subcommand default permissions."""
+def localized_names(command: dict, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], dict[str, str]]:
+    """Each command and option of a sync payload, by its path of English names, with its ``name_localizations``."""
+    here = (*path, command["name"])
+    found = {here: command.get("name_localizations") or {}}
+    for option in command.get("options", []):
+        found.update(localized_names(option, here))
+    return found
+
+
+async def test_names_come_from_the_language_packs(bot: FAQBot) -> None:
+    """Every command, subcommand and option name is localized from the packs; English stays the default."""
+    names: dict[tuple[str, ...], dict[str, str]] = {}
+    for command in await sync_payload(bot):
+        names.update(localized_names(command))
+    assert {path: (n["es-ES"], n["es-419"]) for path, n in names.items()} == {
+        ("ask",): ("preguntar",) * 2,
+        ("ask", "question"): ("pregunta",) * 2,
+        ("ask", "public"): ("publicar",) * 2,
+        ("ask", "language"): ("idioma",) * 2,
+        ("faq",): ("preguntas-frecuentes",) * 2,
+        ("faq", "topics"): ("temas",) * 2,
+        ("faq", "show"): ("mostrar",) * 2,
+        ("faq", "show", "entry"): ("entrada",) * 2,
+        ("faq", "reload"): ("recargar",) * 2,
+    }
+    for path, localized in names.items():
+        assert localized["en-US"] == localized["en-GB"] == path[-1], "code defaults match the English pack"
+        assert set(localized) == {"en-US", "en-GB", "es-ES", "es-419"}, "no pack, no name: Discord shows English"
+
+
+async def test_reload_has_no_default_permissions(bot: FAQBot) -> None:
+    """Discord has no per-subcommand default permissions: hiding /faq would hide /faq topics (see bot/cogs/faq.py)."""
     payload = await sync_payload(bot)
     assert [c["name"] for c in payload] == ["ask", "faq"]
-    assert all(not c.get("name_localizations") for c in payload)
     assert all(c["default_member_permissions"] is None for c in payload)
 
 
-async def test_translator_ignores_strings_without_a_key(bot: FAQBot) -> None:
+def name_levels(siblings: list[Any]) -> set[tuple[frozenset[str], frozenset[str]]]:
+    """``(pack keys, untranslated names)`` of each set of siblings in a command tree that has a translated name."""
+    keyed = {c.name: c.extras["key"] for c in siblings if "key" in c.extras}
+    untranslated = frozenset(c.name for c in siblings if c.name not in keyed)
+    levels = {(frozenset(keyed.values()), untranslated)} if keyed else set()
+    for child in siblings:
+        levels |= name_levels(child.children)
+    return levels
+
+
+def name_tree(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> SimpleNamespace:
+    """A command or group as ``name``, the ``extras`` of its translatable name, and ``children`` (options too)."""
+    if isinstance(command, app_commands.Group):
+        children = [name_tree(c) for c in command.commands]
+    else:
+        children = [
+            SimpleNamespace(name=p.name, extras=p.locale_name.extras if p.locale_name else {}, children=[])
+            for p in command.parameters
+        ]
+    locale_name = command._locale_name
+    return SimpleNamespace(name=command.name, extras=locale_name.extras if locale_name else {}, children=children)
+
+
+async def test_the_loaders_table_of_names_matches_the_command_tree(small_engine: Engine, tmp_path: Path) -> None:
+    """bot.faq.COMMAND_NAME_LEVELS, which the loader checks packs against, is the real tree (insights on)."""
+    bot = make_bot(small_engine, insights_db=tmp_path / "insights.db")
+    await bot.setup_hook()
+    try:
+        assert bot.insights is not None and bot.get_cog("InsightsCog") is not None
+        tree = [name_tree(c) for c in bot.tree.get_commands()]
+        assert name_levels(tree) == {(frozenset(keys), untranslated) for keys, untranslated in COMMAND_NAME_LEVELS}
+    finally:
+        await bot.close()
+
+
+async def test_translator_gives_names_options_and_choices_from_the_pack(bot: FAQBot) -> None:
     translator = PackTranslator(bot)
-    context = app_commands.TranslationContext(app_commands.TranslationContextLocation.other, None)
-    assert await translator.translate(app_commands.locale_str("plain"), discord.Locale.spain_spanish, context) is None
-    keyed = app_commands.locale_str("x", key="command_faq")
-    assert (
-        await translator.translate(keyed, discord.Locale.latin_american_spanish, context)
-        == "Explorar las preguntas frecuentes"
-    )
+    await bot.setup_hook()
+    ask = bot.tree.get_command("ask")
+    faq = bot.tree.get_command("faq")
+    assert isinstance(ask, app_commands.Command) and isinstance(faq, app_commands.Group)
+    spanish = discord.Locale.latin_american_spanish
+    where = app_commands.TranslationContextLocation
+    cases = [
+        (named("command_ask_name", "ask"), app_commands.TranslationContext(where.command_name, ask), "preguntar"),
+        (
+            named("command_faq_name", "faq"),
+            app_commands.TranslationContext(where.group_name, faq),
+            "preguntas-frecuentes",
+        ),
+        (
+            named("option_ask_public_name", "public"),
+            app_commands.TranslationContext(where.parameter_name, ask.parameters[1]),
+            "publicar",
+        ),
+    ]
+    for string, context, expected in cases:
+        assert await translator.translate(string, spanish, context) == expected
+        assert await translator.translate(string, discord.Locale.american_english, context) == string.message
+        assert await translator.translate(string, discord.Locale.french, context) is None, "no pack for French"
+    choice = app_commands.Choice(name=named("option_ask_language_name", "language"), value="x")
+    payload = await choice.get_translated_payload(translator)
+    assert payload["name_localizations"]["es-ES"] == "idioma" and "fr" not in payload["name_localizations"]
+    unknown = named("command_faq_stats_name", "stats")
+    context = app_commands.TranslationContext(where.command_name, None)
+    assert await translator.translate(unknown, spanish, context) is None, "a key no pack has keeps the default"
 
 
 def test_describe_synced() -> None:

@@ -14,7 +14,7 @@ from bot.cogs.faq import FAQCog, entry_choices
 from bot.engine import Engine
 from bot.views import BrowseTopicsButton, NavButton
 from tests.cogs.conftest import GUILD_ID, MOD_ROLE, FakeInteraction, click, invoke, make_bot
-from tests.conftest import entry, ftca_entry
+from tests.conftest import entry, ftca_entry, set_spanish_message
 
 MANAGE = discord.Permissions(manage_guild=True)
 MEMBER = discord.Permissions(send_messages=True, use_application_commands=True)
@@ -221,6 +221,21 @@ async def test_a_broken_faq_is_not_loaded_and_every_problem_is_listed(small_engi
     assert "[no-quote] 'citations' must be a non-empty list" in content
     assert str(folder.parent) not in content, "paths are shown relative to the FAQ folder"
     assert len(content) <= 2000
+
+
+async def test_a_pack_with_a_bad_command_name_is_not_reloaded(small_engine: Engine) -> None:
+    """The reply names the pack, its line and the key; the FAQ already live keeps answering."""
+    bot = make_bot(small_engine)
+    path = set_spanish_message(small_engine.faq.folder, "command_faq_show_name", "temas")
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "show_name:" in text)
+    interaction = await run(FAQCog(bot), "reload", permissions=MANAGE)
+    assert bot.engine is small_engine, "the old FAQ stays live"
+    assert interaction.reply.content.splitlines()[:3] == [
+        small_engine.faq.message("reload_failed").format(count=1),
+        "```",
+        f"faq/languages/es.yaml:{line} message 'command_faq_show_name': 'temas' is also the name of "
+        "message 'command_faq_topics_name'; names beside each other must differ",
+    ]
 
 
 async def test_many_problems_are_clipped_to_one_message(small_engine: Engine) -> None:

@@ -547,6 +547,28 @@ def _validate_message(data: JSON) -> JSON:
     return errors
 
 
+def _localized_name_error(siblings: Sequence[Any]) -> str | None:
+    """Why Discord would refuse the ``name_localizations`` of these sibling commands or options (or theirs), if so.
+
+    Each localized name follows the name rule, and in every locale the names
+    siblings show (localized, else the default) differ.
+    """
+    entries = [s for s in siblings if isinstance(s, dict)]
+    locales = {locale for s in entries for locale in s.get("name_localizations") or {}}
+    for locale in sorted(locales):
+        shown = [(s.get("name_localizations") or {}).get(locale, s.get("name")) for s in entries]
+        for name in shown:
+            if not isinstance(name, str) or not _COMMAND_NAME.match(name) or name != name.lower():
+                return f"{locale}: {name!r} is not a valid name"
+        if len(set(shown)) != len(shown):
+            return f"{locale}: names must be unique among siblings ({', '.join(map(str, shown))})"
+    for entry in entries:
+        nested = _localized_name_error(entry.get("options") or [])
+        if nested:
+            return f"{entry.get('name')}: {nested}"
+    return None
+
+
 def _validate_commands(commands: Sequence[Any]) -> JSON:
     """Check command payloads against Discord's rules; return errors or ``{}``."""
     errors: JSON = {}
@@ -570,6 +592,9 @@ def _validate_commands(commands: Sequence[Any]) -> JSON:
             command_errors["options"] = _field_error("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
         if command_errors:
             errors[str(index)] = command_errors
+    localized = _localized_name_error([c for c in commands if isinstance(c, dict) and c.get("type", 1) == 1])
+    if localized and not errors:
+        errors["name_localizations"] = _field_error("APPLICATION_COMMAND_INVALID_NAME", localized)
     return errors
 
 

@@ -344,6 +344,33 @@ async def test_tree_sync_is_recorded_and_its_ids_are_used(fake_discord: FakeDisc
 
 
 @pytest.mark.asyncio
+async def test_localized_names_are_checked_like_discord(fake_discord: FakeDiscord, client: FixtureClient) -> None:
+    """A localized name must follow the name rule and differ from its siblings' names in that locale."""
+    app_id = fake_discord.application_id
+
+    def command(name: str, localized: dict[str, str], options: list[dict] | None = None) -> dict:
+        return {"name": name, "description": "d", "type": 1, "name_localizations": localized, "options": options or []}
+
+    def option(name: str, localized: dict[str, str]) -> dict:
+        return {"name": name, "description": "d", "type": 3, "name_localizations": localized}
+
+    accepted = [command("ask", {"es-ES": "preguntar"}, [option("question", {"es-ES": "pregunta"})])]
+    stored = await client.http.bulk_upsert_global_commands(app_id, accepted)
+    assert stored[0]["name_localizations"] == {"es-ES": "preguntar"}
+    refused = [
+        [command("ask", {"es-ES": "hacer pregunta"})],
+        [command("ask", {"es-ES": "Preguntar"})],
+        [command("ask", {"es-ES": "faq"}), command("faq", {})],
+        [command("ask", {}, [option("question", {"es-ES": "idioma"}), option("language", {"es-ES": "idioma"})])],
+    ]
+    for payload in refused:
+        with pytest.raises(discord.HTTPException) as caught:
+            await client.http.bulk_upsert_global_commands(app_id, payload)
+        assert (caught.value.status, caught.value.code) == (400, 50035)
+    assert fake_discord.global_commands == stored, "a refused sync changes nothing"
+
+
+@pytest.mark.asyncio
 async def test_deferred_reply_followup_with_file_and_edit(fake_discord: FakeDiscord, client: FixtureClient) -> None:
     """Defer, a multipart followup with a file, then an edit of the original message."""
     payload = fake_discord.slash_command("report")
