@@ -60,14 +60,15 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-# Discord markup (user, role and channel mentions, custom emoji, timestamps) and
-# links carry no words of a question; their digits would read as unknown words.
-_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d+(?::\w)?>|\bhttps?://\S+", re.IGNORECASE)
+# Discord markup (user, role and channel mentions, @everyone and @here, custom
+# emoji, timestamps) and links carry no words of a question; their digits and
+# names would read as unknown words.
+_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d+(?::\w)?>|(?<!\w)@(?:everyone|here)\b|\bhttps?://\S+", re.IGNORECASE)
 
 
 def simplify(text: str) -> str:
     """Drop Discord markup and links, lower-case, strip accents and turn punctuation into single spaces."""
-    if "<" in text or "://" in text:
+    if "<" in text or "@" in text or "://" in text:
         text = _MARKUP.sub(" ", text)
     text = strip_accents(text).casefold()
     return _NON_WORD.sub(" ", text).strip()

@@ -41,6 +41,8 @@ def test_discord_markup_and_links_carry_no_words() -> None:
     text = f"{mentions} is an <:ice:7890> <a:wave:12> hold <t:1700000000:R> https://x.org/a?b=1 ok"
     assert simplify(text) == "is an hold ok"
     assert simplify("a < b and 3 > 2") == "a b and 3 2"
+    assert simplify("ice hold? @everyone @here") == "ice hold"
+    assert simplify("mail me@here.org") == "mail me here org"
 
 
 def test_plurals_fold_to_the_singular_but_not_words_that_only_end_in_s() -> None:

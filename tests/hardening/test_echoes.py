@@ -46,7 +46,7 @@ CASES = [
     ("> is an ice hold mandatory", "answer", False, "en-US"),
     ("is an ice hold mandatory? ```rm -rf```", "suggest", False, "en-US"),
     ("# ¿es obligatoria la orden de retención? @everyone", "answer", False, "es-ES"),
-    ("**ice hold** @everyone", "suggest", False, "en-US"),
+    ("**ice hold** @everyone", "answer", False, "en-US"),
     ("||tort claim|| <@123456789012345678>", "answer", False, "en-US"),
     ("[is an ice hold mandatory](https://evil.example)", "answer", False, "en-US"),
     ("# federal", "suggest", False, "en-US"),
