@@ -94,7 +94,7 @@ def test_a_third_language_is_an_addition_to_content_not_code(make_faq: FAQBuilde
     add_portuguese(folder)
     engine = Engine.load(folder)
     assert set(engine.faq.languages) == {"en", "es", "pt"}
-    answer = engine.ask("o detainer do ICE é obrigatório para a cadeia?")
+    answer = engine.ask("o detainer do ICE é obrigatório?")
     assert (answer.lang, answer.status, answer.entry_id) == ("pt", "answer", "detainer-is-request")
     assert answer.text is not None and answer.text.startswith("Uma checagem")
     assert answer.disclaimer == PORTUGUESE_MESSAGES["disclaimer"]
