@@ -62,6 +62,8 @@ class Answer:
     messages: Mapping[str, str]
     referral: str
     faq_version: str
+    not_covered: str | None = None
+    """For a ``none``: the subject the sources do not cover, named in the answer's language."""
 
     @property
     def disclaimer(self) -> str:
@@ -99,6 +101,7 @@ def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: st
             )
             for c in entry.citations
         )
+    subject = next((s for s in faq.not_covered if s.id == match.not_covered), None)
     suggestions = ()
     if match.status == "suggest":
         suggestions = tuple(
@@ -119,6 +122,7 @@ def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: st
         messages=messages,
         referral=(referral or messages["referral"]).strip(),
         faq_version=faq.version,
+        not_covered=subject.topic(lang) if subject else None,
     )
 
 
@@ -127,6 +131,11 @@ def _checked(answer: Answer, citation: SourceCitation) -> str:
     if citation.checked:
         return answer.messages["checked"].format(date=citation.checked)
     return answer.messages["date_not_stated"]
+
+
+def _not_covered_notice(answer: Answer) -> str | None:
+    """ "The sources do not cover ...", when a not-covered subject explains the decline."""
+    return answer.messages["not_covered"].format(topic=answer.not_covered) if answer.not_covered else None
 
 
 def _truncation_notice(answer: Answer) -> str | None:
@@ -150,6 +159,7 @@ def to_json(answer: Answer) -> dict[str, Any]:
         "personal": answer.personal,
         "disclaimer": answer.disclaimer,
         "lang": answer.lang,
+        "not_covered": answer.not_covered,
     }
 
 
@@ -172,6 +182,9 @@ def render_text(answer: Answer) -> str:
         lines += [f"  - {s.question}  [{s.id}]" for s in answer.suggestions]
     else:
         lines.append(m["no_match"])
+        uncovered = _not_covered_notice(answer)
+        if uncovered:
+            lines.append(uncovered)
         if not answer.personal:
             lines.append(answer.referral)
         lines.append(m["topics_hint"])
@@ -238,6 +251,9 @@ def render_embed(answer: Answer) -> dict[str, Any]:
     else:
         title = m["no_match"]
         body = m["topics_hint"] if answer.personal else f"{answer.referral}\n\n{m['topics_hint']}"
+        uncovered = _not_covered_notice(answer)
+        if uncovered:
+            body = f"{uncovered}\n\n{body}"
     description = "\n\n".join([*top, body]) if top else body
     embed: dict[str, Any] = {
         "title": clip(title, EMBED_LIMITS["title"]),

@@ -12,6 +12,7 @@ Folder layout (documented for moderators in ``faq/README.md``)::
       *.yaml              entry files: {entries: [...]}
       topics.yaml         {topics: {slug: {en: label, es: label}}}
       synonyms.yaml       {synonyms: {canonical: [variants]}}
+      not-covered.yaml    {not_covered: {id: {en: {topic, phrasings}, es: ...}}} (optional)
       languages/<xx>.yaml one language pack per language (messages, stop words...)
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,7 +37,8 @@ from bot.text import simplify
 from bot.yamlfile import load_yaml, mapping_line, read_capped
 
 BASE_LANGUAGE = "en"
-RESERVED_FILES = frozenset({"topics.yaml", "synonyms.yaml"})
+NOT_COVERED_FILE = "not-covered.yaml"
+RESERVED_FILES = frozenset({"topics.yaml", "synonyms.yaml", NOT_COVERED_FILE})
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_LENGTH = (3, 60)
@@ -45,6 +48,10 @@ ANSWER_MAX = 600
 QUOTE_LENGTH = (10, 300)
 MIN_ALTERNATES = 6
 MIN_TRANSLATED_ALTERNATES = 4
+NOT_COVERED_TOPIC_MAX = 200
+MIN_NOT_COVERED_PHRASINGS = 3
+MIN_TRANSLATED_NOT_COVERED_PHRASINGS = 2
+NOT_COVERED_KEYS = frozenset({"topic", "phrasings"})
 MAX_CITATIONS = 5
 MAX_ENTRIES = 20_000
 
@@ -82,6 +89,7 @@ MESSAGE_KEYS = COMMAND_NAME_KEYS.union(
         "referral",
         "personal_warning",
         "no_match",
+        "not_covered",
         "suggest_intro",
         "truncated",
         "sources",
@@ -169,6 +177,21 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class NotCovered:
+    """A subject members ask about that the sources do not answer: the bot declines and names it."""
+
+    id: str
+    topics: Mapping[str, str]
+    phrasings: Mapping[str, tuple[str, ...]]
+    path: Path
+    line: int | None
+
+    def topic(self, lang: str) -> str:
+        """How the decline names the subject in ``lang``, falling back to the base language."""
+        return self.topics.get(lang) or self.topics[BASE_LANGUAGE]
+
+
+@dataclass(frozen=True, slots=True)
 class Language:
     """A language pack: what the bot says around answers, and how to read questions."""
 
@@ -193,6 +216,7 @@ class FAQ:
     version: str
     files: Mapping[str, tuple[str, tuple[Entry, ...]]] = field(default_factory=dict)
     context: str = ""
+    not_covered: tuple[NotCovered, ...] = ()
     by_id: Mapping[str, Entry] = field(init=False)
     own_stopwords: Mapping[str, frozenset[str]] = field(init=False)
 
@@ -231,6 +255,40 @@ class _Problems:
     def add(self, path: Path, line: int | None, entry: str | None, message: str) -> None:
         """Record one problem."""
         self.errors.append(FAQError(path, line, entry, message))
+
+
+MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "not_covered": frozenset({"topic"}),
+        "truncated": frozenset({"limit"}),
+        "checked": frozenset({"date"}),
+        "cooldown": frozenset({"seconds"}),
+        "reload_done": frozenset({"count"}),
+        "reload_failed": frozenset({"count"}),
+        "reload_more": frozenset({"count"}),
+        "reload_added": frozenset({"count", "ids"}),
+        "reload_changed": frozenset({"count", "ids"}),
+        "reload_removed": frozenset({"count", "ids"}),
+        "page": frozenset({"page", "pages"}),
+    }
+)
+"""The ``{placeholders}`` each message that is filled in may use; a typo would break the reply."""
+
+
+def _placeholder_problem(key: str, text: str) -> str | None:
+    """Why ``text`` cannot be filled in as message ``key``, or ``None`` if it can."""
+    allowed = MESSAGE_FIELDS.get(key)
+    if allowed is None:
+        return None
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        return f"message {key!r}: {exc} (write {{{{ and }}}} for a literal brace)"
+    unknown = sorted(fields - allowed)
+    if unknown:
+        names = ", ".join(f"{{{name}}}" for name in sorted(allowed))
+        return f"message {key!r} uses {{{unknown[0]}}}; it can use only {names}"
+    return None
 
 
 def _text(value: Any, limit: int, what: str) -> str | None:
@@ -315,7 +373,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
     for key in sorted(MESSAGE_KEYS - set(messages)):
         problems.add(path, mapping_line(root, "messages"), None, f"message {key!r} is missing")
     for key, value in messages.items():
-        problem = _text(value, 1000, f"message {key!r}")
+        problem = _text(value, 1000, f"message {key!r}") or _placeholder_problem(str(key), str(value))
         if problem:
             problems.add(path, mapping_line(root, "messages", key), None, problem)
     _check_command_names(path, root, messages, problems)
@@ -411,6 +469,53 @@ def _load_topics(path: Path, languages: Mapping[str, Language], problems: _Probl
                 problems.add(path, line, slug, problem)
         topics[slug] = {str(k): str(v) for k, v in labels.items()}
     return topics
+
+
+def _load_not_covered(
+    path: Path, languages: Mapping[str, Language], pack_codes: frozenset[str], problems: _Problems
+) -> tuple[NotCovered, ...]:
+    """Read ``not-covered.yaml`` (optional): subjects the sources do not answer, each named per language."""
+    if not path.exists():
+        return ()
+    raw, root = _load_mapping_file(path, "not_covered", problems)
+    subjects: list[NotCovered] = []
+    for slug, blocks in raw.items():
+        line = mapping_line(root, "not_covered", slug)
+        if not isinstance(slug, str) or not ID_PATTERN.match(slug) or not ID_LENGTH[0] <= len(slug) <= ID_LENGTH[1]:
+            problems.add(path, line, str(slug), "an id uses lowercase letters, digits and hyphens (3-60 characters)")
+            continue
+        if not isinstance(blocks, dict):
+            problems.add(path, line, slug, "expected a block per language: {en: {topic: ..., phrasings: [...]}}")
+            continue
+        before = len(problems.errors)
+        topics: dict[str, str] = {}
+        phrasings: dict[str, tuple[str, ...]] = {}
+        for lang in sorted(set(blocks) | set(languages)):
+            where = mapping_line(root, "not_covered", slug, lang) or line
+            block = blocks.get(lang)
+            if lang not in pack_codes:
+                problems.add(path, where, slug, f"{lang!r} has no language pack (faq/languages/{lang}.yaml)")
+                continue
+            if lang not in languages:
+                continue  # a refused pack is reported in its own file
+            if not isinstance(block, dict):
+                problems.add(path, where, slug, f"missing the {languages[lang].name} ({lang}) topic and phrasings")
+                continue
+            for key in sorted(set(block) - NOT_COVERED_KEYS, key=str):
+                problems.add(path, where, slug, f"{lang}: unknown key {key!r}")
+            minimum = MIN_NOT_COVERED_PHRASINGS if lang == BASE_LANGUAGE else MIN_TRANSLATED_NOT_COVERED_PHRASINGS
+            errors = [
+                _text(block.get("topic"), NOT_COVERED_TOPIC_MAX, f"{lang}.topic"),
+                _text_list(block.get("phrasings"), ALTERNATE_MAX, minimum, f"{lang}.phrasings"),
+            ]
+            for message in filter(None, errors):
+                problems.add(path, where, slug, message)
+            if not any(errors):
+                topics[lang] = block["topic"].strip()
+                phrasings[lang] = tuple(p.strip() for p in block["phrasings"])
+        if len(problems.errors) == before:
+            subjects.append(NotCovered(slug, MappingProxyType(topics), MappingProxyType(phrasings), path, line))
+    return tuple(subjects)
 
 
 class _EntryReader:
@@ -585,14 +690,14 @@ def default_seeds_dir(faq_dir: Path) -> Path:
 
 
 def _context_digest(faq_dir: Path, seeds_dir: Path) -> str:
-    """A digest of every input besides the entry files: seeds, topics, synonyms and language packs.
+    """A digest of every input besides the entry files: seeds, topics, synonyms, not-covered subjects, language packs.
 
     Entries validated against the same inputs are valid again; it also goes
     into the FAQ's version, with the entry files.
     """
     digest = hashlib.sha256()
     paths = [seeds_dir / "sources.yaml", *sorted(seeds_dir.glob("*.txt"))]
-    paths += [faq_dir / "topics.yaml", faq_dir / "synonyms.yaml"]
+    paths += [faq_dir / "topics.yaml", faq_dir / "synonyms.yaml", faq_dir / NOT_COVERED_FILE]
     paths += sorted((faq_dir / "languages").glob("*.yaml"))
     for path in paths:
         digest.update(str(path).encode() + b"\0")
@@ -658,6 +763,7 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
 
     topics = _load_topics(faq_dir / "topics.yaml", languages, problems)
     synonyms = _load_synonyms(faq_dir / "synonyms.yaml", problems)
+    not_covered = _load_not_covered(faq_dir / NOT_COVERED_FILE, languages, pack_codes, problems)
     context = _context_digest(faq_dir, seeds_dir)
     reusable = previous.files if previous and previous.context == context and not problems.errors else {}
 
@@ -701,6 +807,12 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
                 problems.add(entry.path, entry.line, entry.id, f"'related' names unknown entry {rel!r}")
             elif rel == entry.id:
                 problems.add(entry.path, entry.line, entry.id, "'related' names the entry itself")
+    for subject in not_covered:
+        if subject.id in seen:
+            first = seen[subject.id]
+            problems.add(
+                subject.path, subject.line, subject.id, f"id is also an entry's id ({first.path.name}:{first.line})"
+            )
     if problems.errors:
         raise FAQLoadError(problems.errors)
     digest.update(context.encode())
@@ -714,4 +826,5 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
         version=digest.hexdigest()[:12],
         files=MappingProxyType(files),
         context=context,
+        not_covered=not_covered,
     )

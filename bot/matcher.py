@@ -105,6 +105,8 @@ class Match:
     truncated: bool
     normalized: str
     candidates: tuple[Candidate, ...]
+    not_covered: str | None = None
+    """The id of the not-covered subject (``faq/not-covered.yaml``) that explains a ``none``, if one does."""
 
     @property
     def best(self) -> Candidate | None:
@@ -135,10 +137,16 @@ class Matcher:
         self._normalized: dict[str, str] = {}
         texts: list[str] = []
         owners: list[tuple[int, str]] = []
-        words_per_entry: list[set[str]] = [set() for _ in faq.entries]
-        for index, entry in enumerate(faq.entries):
-            for lang, text in entry.texts.items():
-                for phrasing in (text.question, *text.alternates):
+        # Not-covered subjects are indexed after the entries, like entries of their own:
+        # a question closest to one of them is declined, never answered.
+        documents: list[dict[str, tuple[str, ...]]] = [
+            {lang: (text.question, *text.alternates) for lang, text in entry.texts.items()} for entry in faq.entries
+        ]
+        documents += [dict(subject.phrasings) for subject in faq.not_covered]
+        words_per_entry: list[set[str]] = [set() for _ in documents]
+        for index, phrasings_by_lang in enumerate(documents):
+            for lang, phrasings in phrasings_by_lang.items():
+                for phrasing in phrasings:
                     normalized = known.get(phrasing)
                     if normalized is None:
                         normalized = self.normalize(phrasing)
@@ -147,13 +155,21 @@ class Matcher:
                         texts.append(normalized)
                         owners.append((index, lang))
                         words_per_entry[index].update(normalized.split())
+        # Word rarity is measured over the entries alone, so adding a not-covered
+        # subject never shifts an entry's scores; a word only subjects use weighs
+        # as much as a word the FAQ does not know.
         entries = len(faq.entries)
+        # Phrasings from this position on belong to not-covered subjects (indexed last).
+        self._subjects_start = sum(1 for index, _ in owners if index < entries)
         frequency: dict[str, int] = defaultdict(int)
-        for words in words_per_entry:
+        for words in words_per_entry[:entries]:
             for word in words:
                 frequency[word] += 1
         self._idf = {word: math.log((entries + 1) / (count + 0.5)) for word, count in frequency.items()}
         self._unknown_idf = math.log((entries + 1) / 0.5)
+        for words in words_per_entry[entries:]:
+            for word in words:
+                self._idf.setdefault(word, self._unknown_idf)
         # The index is kept in tuples, arrays and bytes rather than lists and
         # sets: the garbage collector never has to walk it, so a full
         # collection stays short even with a very large FAQ loaded.
@@ -189,10 +205,9 @@ class Matcher:
         # Typos are corrected to words as members and moderators write them,
         # before synonyms: the words of every phrasing, synonym and stop word.
         written: set[str] = set()
-        for entry in faq.entries:
+        for phrasings_by_lang in documents:
             # One simplify() per entry, not per phrasing: far fewer calls on a big FAQ.
-            texts_of_entry = (p for t in entry.texts.values() for p in (t.question, *t.alternates))
-            written.update(simplify(" ".join(texts_of_entry)).split())
+            written.update(simplify(" ".join(p for group in phrasings_by_lang.values() for p in group)).split())
         self._known = frozenset(written) | self.normalize.vocabulary
         # fuzz.ratio can only reach SPELLING_CUTOFF between words of similar
         # length, so each typo is compared with those alone (listed once per length).
@@ -235,12 +250,24 @@ class Matcher:
     def rank(self, normalized: str, limit: int, cutoff: float = 0.0) -> list[Candidate]:
         """The best ``limit`` entries (scoring at least ``cutoff``) for a prepared question, best first.
 
+        Only entries: not-covered subjects are never offered (they have no answer).
+        """
+        entries = self.faq.entries
+        return [
+            Candidate(entries[i].id, v, lang) for i, v, lang in self._scored(normalized, limit, False) if v >= cutoff
+        ]
+
+    def _scored(self, normalized: str, limit: int, subjects: bool) -> list[tuple[int, float, str]]:
+        """The best ``limit`` documents as ``(index, score, language)``, best first.
+
+        Indexes past the entries are not-covered subjects; ``subjects`` admits them.
+
         Two shortcuts keep this fast without changing decisions (checked on
         every labelled question). Candidates are the phrasings that share a
         *rare* word with the question; a common word ("ice" is in nearly every
         entry, so it weighs almost nothing) still counts in each candidate's
-        overlap but nominates no candidates of its own, unless the question
-        has no rare word at all. And rapidfuzz only re-scores the
+        overlap but nominates no candidates of its own, unless no entry's
+        phrasing shares a rare word with the question. And rapidfuzz only re-scores the
         :data:`RERANK` phrasings with the most weighted overlap.
         """
         words = {w for w in normalized.split() if w}
@@ -255,11 +282,15 @@ class Matcher:
         for word in rare:
             for position in self._postings[word]:
                 overlap[position] += weight[word]
-        if not overlap:
-            # Only common words: their most focused (shortest) phrasings are the candidates.
+        start = self._subjects_start
+        if not subjects and start < len(self._texts):
+            overlap = defaultdict(float, {p: v for p, v in overlap.items() if p < start})
+        if not any(position < start for position in overlap):
+            # No entry shares a rare word: the most focused (shortest) phrasings
+            # with the common words are the candidates.
             for word in common:
                 for position in self._postings[word][: self._cap]:
-                    overlap[position] = 0.0
+                    overlap.setdefault(position, 0.0)
         for word in common:
             bitmap, value = self._common[word], weight[word]
             for position in overlap:
@@ -272,8 +303,10 @@ class Matcher:
         )
         best: dict[int, tuple[float, str]] = {}
         for dice, position in closest:
-            value = 50.0 * dice + 0.5 * fuzz.token_sort_ratio(normalized, self._texts[position])
             index, lang = self._owners[position]
+            if position >= start and not subjects:
+                continue
+            value = 50.0 * dice + 0.5 * fuzz.token_sort_ratio(normalized, self._texts[position])
             if index not in best or value > best[index][0]:
                 best[index] = (value, lang)
         leaders = heapq.nsmallest(max(limit, COVERED), best.items(), key=lambda item: (-item[1][0], item[0]))
@@ -282,7 +315,7 @@ class Matcher:
             for index, (value, lang) in leaders
         ]
         scored.sort(key=lambda item: (-item[1], item[0]))
-        return [Candidate(self.faq.entries[i].id, round(v, 1), lang) for i, v, lang in scored[:limit] if v >= cutoff]
+        return [(index, round(value, 1), lang) for index, value, lang in scored[:limit]]
 
     def _coverage(self, index: int, weight: dict[str, float]) -> float:
         """The summed weight of the question's words that entry ``index`` uses in any phrasing."""
@@ -296,12 +329,22 @@ class Matcher:
         return covered
 
     def match(self, question: str) -> Match:
-        """Decide ``answer``, ``suggest`` or ``none`` for any string; never raises."""
+        """Decide ``answer``, ``suggest`` or ``none`` for any string; never raises.
+
+        A question closest to a not-covered subject (and close enough to have
+        earned suggestions) is declined, naming the subject. A not-covered
+        runner-up also counts against the best entry's lead.
+        """
         question, truncated, normalized = self.prepare(question)
         limits = self.thresholds
-        ranked = self.rank(normalized, limit=limits.max_suggestions + 1)
-        top = ranked[0].score if ranked else 0.0
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        scored = self._scored(normalized, limits.max_suggestions + 2, True)
+        entries = self.faq.entries
+        top = scored[0][1] if scored else 0.0
+        runner_up = scored[1][1] if len(scored) > 1 else 0.0
+        if scored and scored[0][0] >= len(entries) and top >= limits.suggest:
+            subject = self.faq.not_covered[scored[0][0] - len(entries)]
+            return Match("none", question, truncated, normalized, (), subject.id)
+        ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
         status: Status = "none"
         if top >= limits.answer and top - runner_up >= limits.margin:
             status = "answer"

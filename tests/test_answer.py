@@ -19,6 +19,7 @@ JSON_KEYS = {
     "personal",
     "disclaimer",
     "lang",
+    "not_covered",
 }
 
 
@@ -55,7 +56,7 @@ def test_answer_json_contract(small_engine: Engine) -> None:
     data = to_json(small_engine.ask("is an ICE hold mandatory?"))
     assert set(data) == JSON_KEYS
     assert data["status"] == "answer" and data["id"] == "detainer-is-request"
-    assert data["lang"] == "en" and data["personal"] is False
+    assert data["lang"] == "en" and data["personal"] is False and data["not_covered"] is None
     (citation,) = data["citations"]
     assert citation == {
         "seed": "004_eff2dd5aa25bedd4",
