@@ -134,7 +134,7 @@ def _checked(answer: Answer, citation: SourceCitation) -> str:
 
 
 def _not_covered_notice(answer: Answer) -> str | None:
-    """ "The sources do not cover ...", when a not-covered subject explains the decline."""
+    """The "sources do not cover ..." line, when a not-covered subject explains the decline."""
     return answer.messages["not_covered"].format(topic=answer.not_covered) if answer.not_covered else None
 
 

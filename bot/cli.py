@@ -18,6 +18,7 @@ from bot.answer import render_text, to_json
 from bot.engine import Engine
 from bot.errors import FAQError, FAQLoadError
 from bot.evaluate import evaluate, load_labelled, score_table
+from bot.faq import NOT_COVERED_FILE
 from bot.insights import commandline as insights
 
 
@@ -125,6 +126,8 @@ def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
         f"ok: {len(faq.entries)} entries, {quotes} quotes grounded in {len(faq.seeds)} seeds; languages: {langs}",
         file=out,
     )
+    if faq.not_covered:
+        print(f"not covered (declined by name): {len(faq.not_covered)} subjects in {NOT_COVERED_FILE}", file=out)
     if args.coverage:
         missing = faq.uncovered_sections()
         for stem, heading in missing:

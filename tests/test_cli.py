@@ -13,6 +13,7 @@ import yaml
 
 from bot.cli import main
 from tests.conftest import FAQBuilder, entry, ftca_entry
+from tests.test_not_covered import HOME_ENTRY, with_subjects
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str = "") -> tuple[int, str, str]:
@@ -130,3 +131,13 @@ def test_the_readme_quick_start_question_gets_a_cited_answer(capsys: pytest.Capt
     assert code == 0
     assert (answer["status"], answer["id"]) == ("answer", "refuse-detainer")
     assert answer["citations"] and all(c["quote"] and c["title"] for c in answer["citations"])
+
+
+def test_check_counts_the_subjects_the_bot_declines_by_name(
+    make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["check", "--faq", str(make_faq(name="plain"))], capsys)
+    assert code == 0 and "not covered" not in out
+    folder = with_subjects(make_faq(), {"home-entry": HOME_ENTRY})
+    code, out, _ = run(["check", "--faq", str(folder)], capsys)
+    assert code == 0 and "not covered (declined by name): 1 subjects in not-covered.yaml" in out
