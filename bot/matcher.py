@@ -298,9 +298,10 @@ class Matcher:
                     overlap[position] += value
         # Dice of the IDF-weighted word sets (2 * shared / (question + phrasing)),
         # then rapidfuzz on the phrasings that share the most.
-        closest = heapq.nlargest(
-            RERANK, ((2 * shared / (total + self._weights[p]), p) for p, shared in overlap.items())
-        )
+        weights = self._weights
+        closest = [(2 * shared / (total + weights[p]), p) for p, shared in overlap.items()]
+        closest.sort(reverse=True)  # a C sort of a few hundred beats heapq.nlargest's Python loop
+        del closest[RERANK:]
         best: dict[int, tuple[float, str]] = {}
         for dice, position in closest:
             index, lang = self._owners[position]
