@@ -64,6 +64,8 @@ class Answer:
     faq_version: str
     not_covered: str | None = None
     """For a ``none``: the subject the sources do not cover, named in the answer's language."""
+    not_covered_id: str | None = None
+    """That subject's id in ``faq/not-covered.yaml`` (insights count declines by it)."""
 
     @property
     def disclaimer(self) -> str:
@@ -123,6 +125,7 @@ def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: st
         referral=(referral or messages["referral"]).strip(),
         faq_version=faq.version,
         not_covered=subject.topic(lang) if subject else None,
+        not_covered_id=subject.id if subject else None,
     )
 
 

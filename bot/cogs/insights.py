@@ -25,7 +25,7 @@ from bot.answer import Answer
 from bot.cogs import described
 from bot.config import REFERRAL_MAX
 from bot.insights.recorder import describe
-from bot.insights.report import render_gaps, render_settings, render_stats
+from bot.insights.report import render_gaps, render_settings, render_stats, titles_of
 from bot.insights.service import Insights, InsightsUnavailable
 from bot.insights.settings import RETENTION_RANGE, SettingsError
 from bot.replies import CONTENT_LIMIT, is_moderator, send
@@ -132,7 +132,7 @@ class InsightsCog(commands.Cog):
         except (InsightsUnavailable, sqlite3.Error, OSError) as exc:
             await self._unavailable(interaction, exc)
             return
-        titles = {entry.id: entry.question for entry in self.bot.engine.faq.entries}
+        titles = titles_of(self.bot.engine.faq)
         await send(interaction, content=render_stats(stats, titles, limit=CONTENT_LIMIT))
 
     @app_commands.describe(days="How many days back, counting today (default 30)")

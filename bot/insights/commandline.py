@@ -21,7 +21,7 @@ from bot.errors import FAQLoadError
 from bot.insights.gaps import cluster
 from bot.insights.keys import existing_secret, guild_key
 from bot.insights.recorder import describe
-from bot.insights.report import render_gaps, render_stats
+from bot.insights.report import render_gaps, render_stats, titles_of
 from bot.insights.store import InsightsStore, SchemaError
 from bot.text import simplify
 
@@ -57,7 +57,7 @@ def _faq_helpers(args: argparse.Namespace) -> tuple[dict[str, str], Callable[[st
         engine = Engine.load(args.faq, args.seeds)
     except FAQLoadError:
         return {}, simplify
-    return {e.id: e.question for e in engine.faq.entries}, engine.matcher.normalize
+    return titles_of(engine.faq), engine.matcher.normalize
 
 
 async def _report(args: argparse.Namespace, path: Path, key: str | None) -> str:

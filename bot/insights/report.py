@@ -13,12 +13,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
+from bot.faq import FAQ
 from bot.insights.gaps import Gap
 from bot.insights.store import Stats
 
 DECISION_NAMES = {"answer": "answered", "suggest": "suggested", "none": "no match"}
 LINE_MAX = 160
 NO_LIMIT = 1_000_000
+
+
+def titles_of(faq: FAQ) -> dict[str, str]:
+    """What a report shows beside an id: an entry's question, or a not-covered subject's topic."""
+    titles = {entry.id: entry.question for entry in faq.entries}
+    titles.update({subject.id: f"not covered: {subject.topic('en')}" for subject in faq.not_covered})
+    return titles
 
 
 def _clip(text: str, limit: int = LINE_MAX) -> str:
@@ -85,6 +93,10 @@ def render_stats(
             (
                 "Often suggested but not sure enough (consider more alternates):",
                 [entry_line(e, n) for e, n in stats.top_suggestions],
+            ),
+            (
+                "Declined, on subjects the sources do not cover (faq/not-covered.yaml):",
+                [entry_line(e, n) for e, n in stats.top_not_covered],
             ),
             ("Answer rate per day (answered/replies), newest first:", per_day),
             ("Members' languages:", [_clip(line) for line in languages]),

@@ -51,13 +51,16 @@ def locale_language(locale: object) -> str:
 
 
 def event_for(answer: Answer, key: str, day: date, locale: object, record_text: bool) -> Event:
-    """Reduce a reply to what may be stored: decision, entry, languages and (opt-in, scrubbed) the missed question."""
+    """Reduce a reply to what may be stored: decision, entry, languages and (opt-in, scrubbed) the missed question.
+
+    For a decline, the "entry" is the not-covered subject that explains it, if one does.
+    """
     if answer.status == "answer":
         entry = answer.entry_id or ""
     elif answer.status == "suggest" and answer.suggestions:
         entry = answer.suggestions[0].id
     else:
-        entry = ""
+        entry = answer.not_covered_id or ""
     text = scrub(answer.question) if record_text and answer.status == "none" else None
     return Event(key, day.isoformat(), answer.status, entry, answer.lang, locale_language(locale), text or None)
 

@@ -119,6 +119,7 @@ class Stats:
     decisions: dict[str, int]
     top_answers: list[tuple[str, int]]
     top_suggestions: list[tuple[str, int]]
+    top_not_covered: list[tuple[str, int]]
     per_day: list[tuple[str, int, int]]
     locales: list[tuple[str, int]]
     servers: int
@@ -330,10 +331,11 @@ class InsightsStore:
         )
         entries = (
             f"SELECT entry_id, SUM(count) AS n FROM counters WHERE {where} AND decision = :decision"
-            " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT :top"
+            " AND entry_id != '' GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT :top"
         )
         answers = await self._read(entries, {**params, "decision": "answer"})
         suggestions = await self._read(entries, {**params, "decision": "suggest"})
+        not_covered = await self._read(entries, {**params, "decision": "none"})
         per_day = await self._read(
             "SELECT day, SUM(CASE WHEN decision = 'answer' THEN count ELSE 0 END), SUM(count)"
             f" FROM counters WHERE {where} GROUP BY day ORDER BY day",
@@ -350,6 +352,7 @@ class InsightsStore:
             decisions={d: int(n) for d, n in decisions},
             top_answers=[(e, int(n)) for e, n in answers],
             top_suggestions=[(e, int(n)) for e, n in suggestions],
+            top_not_covered=[(e, int(n)) for e, n in not_covered],
             per_day=[(d, int(a), int(n)) for d, a, n in per_day],
             locales=[(loc, int(n)) for loc, n in locales],
             servers=int(servers[0][0]) if servers else 0,

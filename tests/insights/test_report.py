@@ -7,9 +7,10 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.engine import Engine
 from bot.guild_settings import GuildSettings
 from bot.insights.gaps import Gap
-from bot.insights.report import render_gaps, render_settings, render_stats
+from bot.insights.report import render_gaps, render_settings, render_stats, titles_of
 from bot.insights.store import Stats
 from tests.insights.conftest import TODAY
 
@@ -33,6 +34,7 @@ def stats_values(draw: st.DrawFn) -> Stats:
         decisions=decisions,
         top_answers=draw(st.lists(st.tuples(ids, counts), max_size=10)),
         top_suggestions=draw(st.lists(st.tuples(ids, counts), max_size=10)),
+        top_not_covered=draw(st.lists(st.tuples(ids, counts), max_size=10)),
         per_day=per_day,
         locales=draw(st.lists(st.tuples(st.sampled_from(["", "en", "es", "pt", "vi", "zh"]), counts), max_size=6)),
         servers=draw(st.integers(0, 5000)),
@@ -76,13 +78,14 @@ def test_gaps_explain_when_the_server_keeps_no_questions() -> None:
 
 
 def test_stats_of_an_empty_window() -> None:
-    empty = Stats(TODAY, TODAY, {}, [], [], [], [], 0)
+    empty = Stats(TODAY, TODAY, {}, [], [], [], [], [], 0)
     assert render_stats(empty).endswith("Nothing recorded in this window.")
 
 
 def test_long_per_day_lists_keep_the_newest_days() -> None:
     per_day = [((TODAY - timedelta(days=n)).isoformat(), 1, 2) for n in reversed(range(365))]
-    stats = Stats(TODAY - timedelta(days=364), TODAY, {"answer": 365, "none": 365}, [], [], per_day, [("en", 730)], 1)
+    decisions = {"answer": 365, "none": 365}
+    stats = Stats(TODAY - timedelta(days=364), TODAY, decisions, [], [], [], per_day, [("en", 730)], 1)
     text = render_stats(stats, limit=LIMIT)
     assert len(text) <= LIMIT and f"  {TODAY.isoformat()}  " in text and "more" in text
     assert f"  {(TODAY - timedelta(days=364)).isoformat()}  " not in text
@@ -93,3 +96,11 @@ def test_settings_say_where_each_value_comes_from() -> None:
     assert "  retention_days: 7  (this server)" in text
     assert "  referral: Call 211  (bot default)" in text
     assert "  default_public: false  (bot default)" in text
+
+
+def test_stats_list_declines_by_not_covered_subject_with_its_topic(shipped_engine: Engine) -> None:
+    subject = shipped_engine.faq.not_covered[0]
+    stats = Stats(TODAY, TODAY, {"none": 3}, [], [], [(subject.id, 3)], [(TODAY.isoformat(), 0, 3)], [("en", 3)], 1)
+    text = render_stats(stats, titles_of(shipped_engine.faq), limit=LIMIT)
+    assert "Declined, on subjects the sources do not cover" in text
+    assert f"    3  {subject.id} - not covered: {subject.topic('en')}" in text

@@ -17,7 +17,9 @@ from bot.guild_settings import GuildSettings
 from bot.insights.service import Insights, InsightsUnavailable, event_for, locale_language
 from bot.insights.settings import SettingsError, SqliteSettingsStore
 from bot.insights.store import MIGRATIONS, migrate
+from tests.conftest import FAQBuilder
 from tests.insights.conftest import SECRET, TODAY, event, join_stopped_sqlite_threads
+from tests.test_not_covered import HOME_ENTRY, with_subjects
 
 GUILD = 222233334444555566
 OTHER = 777788889999000011
@@ -199,3 +201,10 @@ async def test_the_sqlite_store_answers_from_memory(insights: Insights, db_path:
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+
+
+def test_a_decline_on_a_not_covered_subject_is_counted_under_the_subject(make_faq: FAQBuilder) -> None:
+    engine = Engine.load(with_subjects(make_faq(), {"home-entry": HOME_ENTRY}))
+    declined = engine.ask("do i have to open the door for ice")
+    event = event_for(declined, "k", TODAY, "en-US", record_text=False)
+    assert (event.decision, event.entry_id, event.text) == ("none", "home-entry", None)

@@ -88,6 +88,7 @@ async def test_events_are_counted_per_day_entry_decision_and_locale(store: Insig
     assert stats.decisions == {"answer": 4, "suggest": 1, "none": 2}
     assert stats.top_answers == [("e1", 3), ("e2", 1)]
     assert stats.top_suggestions == [("e3", 1)]
+    assert stats.top_not_covered == [("e1", 1)]  # a decline counted under a not-covered subject; "" is not listed
     assert stats.per_day == [(yesterday.isoformat(), 0, 1), (TODAY.isoformat(), 4, 6)]
     assert stats.locales == [("en", 6), ("es", 1)]
     assert stats.servers == 1 and stats.total == 7
