@@ -82,8 +82,14 @@ async def send(
 
 
 def log_answer(kind: str, answer: Answer, interaction: discord.Interaction) -> None:
-    """Log what was answered: the decision, entry, score and locales, and nothing about who asked."""
-    log.info(
+    """Log at DEBUG what was answered: the decision, entry, score and locales, and nothing about who asked.
+
+    DEBUG, not INFO: even without ids, one timestamped line per answer says
+    when someone asked about what, and the insights database already counts
+    answers per day. At the default level nothing is logged per answer, and
+    the record is not even built.
+    """
+    log.debug(
         "%s decision=%s entry=%s score=%.1f lang=%s locale=%s",
         kind,
         answer.status,

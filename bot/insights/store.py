@@ -38,6 +38,9 @@ from bot.insights.keys import guild_key, load_secret
 
 Decision = Literal["answer", "suggest", "none"]
 
+KEYS_REMEMBERED = 1024
+"""Server keys :meth:`InsightsStore.key` keeps in memory at most (one HMAC per server, not three per reply)."""
+
 # aiosqlite logs every statement with its parameters at DEBUG, which would put
 # kept questions and server keys in the operator's log; its own level keeps it quiet
 # whatever LOG_LEVEL the bot runs at.
@@ -168,6 +171,7 @@ class InsightsStore:
         self._conn = conn
         self._secret = secret
         self._lock = asyncio.Lock()
+        self._keys: dict[int | None, str] = {}
 
     @classmethod
     async def open(
@@ -197,8 +201,19 @@ class InsightsStore:
         return cls(conn, key)
 
     def key(self, guild_id: int | None) -> str:
-        """The stored key for a guild id (``None`` for direct messages)."""
-        return guild_key(self._secret, guild_id)
+        """The stored key for a guild id (``None`` for direct messages).
+
+        Every reply needs its server's key up to three times (settings for the
+        reply, settings and key for counting), so each key is computed once and
+        remembered, in memory only, for the :data:`KEYS_REMEMBERED` most
+        recently added servers.
+        """
+        key = self._keys.get(guild_id)
+        if key is None:
+            if len(self._keys) >= KEYS_REMEMBERED:
+                del self._keys[next(iter(self._keys))]
+            key = self._keys[guild_id] = guild_key(self._secret, guild_id)
+        return key
 
     async def close(self) -> None:
         """Close the connection (pending writes are the recorder's business)."""

@@ -247,3 +247,11 @@ async def test_logs_name_the_decision_never_the_member(ask_cog: AskCog, caplog: 
     assert "decision=answer entry=detainer-is-request" in text
     for secret in (question, "Rosalind", str(USER_ID), str(GUILD_ID)):
         assert secret not in text
+
+
+async def test_answers_leave_no_log_line_at_info(ask_cog: AskCog, caplog: pytest.LogCaptureFixture) -> None:
+    """A timestamped line per answer says when someone asked about what: it is DEBUG only."""
+    caplog.set_level(logging.INFO)
+    for question in (ANSWERED, SUGGESTED, UNKNOWN):
+        await ask(ask_cog, question)
+    assert [r for r in caplog.records if r.name == "bot.answers"] == []

@@ -9,7 +9,9 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.insights.store import MIGRATIONS, InsightsStore, SchemaError, migrate
+from bot.insights import store as store_module
+from bot.insights.keys import DM_KEY, guild_key
+from bot.insights.store import KEYS_REMEMBERED, MIGRATIONS, InsightsStore, SchemaError, migrate
 from tests.insights.conftest import SECRET, TODAY, event
 
 
@@ -162,3 +164,28 @@ async def test_purging_a_server_removes_its_rows_only(store: InsightsStore) -> N
     assert (await store.stats("k1", 30, TODAY)).total == 0
     assert (await store.stats("k2", 30, TODAY)).total == 1
     assert await store.overrides() == {"k1": {"record_unanswered": True}}
+
+
+async def test_server_keys_are_computed_once_and_remembered_for_a_bounded_number_of_servers(
+    store: InsightsStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[int | None] = []
+
+    def counting(secret: bytes, guild_id: int | None) -> str:
+        """The real keyed hash, noting each computation."""
+        computed.append(guild_id)
+        return guild_key(secret, guild_id)
+
+    monkeypatch.setattr(store_module, "guild_key", counting)
+    first = 100_000_000_000_000_000
+    assert [store.key(first), store.key(first), store.key(None)] == [
+        guild_key(SECRET, first),
+        guild_key(SECRET, first),
+        DM_KEY,
+    ]
+    assert computed == [first, None]
+    for guild_id in range(first + 1, first + KEYS_REMEMBERED + 1):
+        store.key(guild_id)
+    computed.clear()
+    assert store.key(first) == guild_key(SECRET, first)
+    assert computed == [first], "the oldest server was forgotten once the limit was reached"
