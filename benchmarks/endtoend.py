@@ -1,19 +1,25 @@
 """End-to-end throughput and latency of the real bot against the loopback fake Discord.
 
-One process, one event loop, no network beyond 127.0.0.1: a
-:class:`tests.fakediscord.FakeDiscord` serves the gateway and REST API, the
-real :class:`bot.client.FAQBot` (shipped FAQ, insights database on, logging
-at INFO through the production redacting handler into a file) connects to
-it, syncs its commands, and then receives a burst of ``/ask`` interactions,
-all dispatched at once over the gateway. Each interaction's latency runs
-from its dispatch to the arrival of its callback ``POST`` at the fake
+No network beyond 127.0.0.1. A :class:`tests.fakediscord.FakeDiscord` serves
+the gateway and REST API in the benchmark's process; the client runs in a
+process of its own, exactly as an operator runs it: ``faqbot sync`` then
+``faqbot run`` (shipped FAQ, insights database on, production logging at
+INFO into a file), started through :mod:`tests.fakediscord.launch`. Once it
+is ready, the fake dispatches a burst of ``/ask`` interactions all at once
+over the gateway. Each interaction's latency runs from its dispatch to the
+arrival of its callback ``POST`` at the fake
 (:attr:`tests.fakediscord.RecordedRequest.time`, :func:`time.monotonic`).
+Throughput is what the client process sustains; the fake's own work (building
+the payloads, parsing the bot's replies) runs in the other process and is not
+charged to it. The client's CPU time during the burst (from ``/proc``) is
+reported per interaction too: unlike throughput, it does not depend on
+whether the fake or the client is the slower side.
 
 The baseline is the same burst against
 :class:`tests.fakediscord.minimal.MinimalClient` (``/ping``, an empty
-discord.py handler) on a fresh fake of the same implementation, right
-before the bot, each burst in its own fresh process (see :func:`in_child`).
-Whatever the bot costs beyond it is the product's own cost.
+discord.py handler), also in its own process, on a fresh fake, right before
+the bot; each burst runs in a fresh benchmark process too (see
+:func:`in_child`). Whatever the bot costs beyond it is the product's own cost.
 
 The fake listens with aiohttp's default backlog (128), and discord.py opens
 one connection per concurrent callback: in a burst of 1,000 the kernel
@@ -31,33 +37,27 @@ but never refuses one; the settings are untouched.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
-import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import discord
+from typing import IO, Any
 
 from benchmarks.cases import ROOT, SEEDS, SHIPPED_FAQ, eval_questions
 from benchmarks.report import Row, Summary, summarize_ns
-from bot.client import FAQBot
-from bot.config import Settings
-from bot.engine import Engine
-from bot.logsafe import configure_logging
-from tests.fakediscord import FakeDiscord, redirect_discord
-from tests.fakediscord.minimal import MinimalClient, running_client
+from tests.fakediscord import FakeDiscord
+from tests.fakediscord.launch import DEFAULT_ENTRY, spawn
 
-SECTION = "End-to-end burst against the loopback fake Discord (one process)"
+MINIMAL_ENTRY = "tests.fakediscord.minimal:main"
+SECTION = "End-to-end burst against the loopback fake Discord (client in its own process)"
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GbEnCh.benchmark-only-token-0123456789"
 DEADLINE = 3.0
 """Discord's limit for acknowledging an interaction, in seconds."""
@@ -83,28 +83,13 @@ class BurstFigures:
     latency: Summary
     late: int
     listen_overflows: int
+    cpu_ms: float | None
+    """The client process's CPU time during the burst per answered interaction (None where /proc is missing)."""
 
     @property
     def throughput(self) -> float:
         """Interactions answered per second, from the first dispatch to the last callback."""
         return self.answered / self.seconds if self.seconds else 0.0
-
-
-@contextlib.contextmanager
-def production_logging(path: Path) -> Iterator[None]:
-    """The bot's own logging setup (INFO, redacting filter), writing to ``path``; restored afterwards."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    with path.open("a", encoding="utf-8") as stream:
-        configure_logging("INFO")
-        handler = root.handlers[0]
-        assert isinstance(handler, logging.StreamHandler)
-        handler.setStream(stream)
-        try:
-            yield
-        finally:
-            root.handlers[:] = saved_handlers
-            root.setLevel(saved_level)
 
 
 def ask_payloads(fake: FakeDiscord, count: int) -> list[dict[str, Any]]:
@@ -189,28 +174,93 @@ async def burst(fake: FakeDiscord, payloads: list[dict[str, Any]], timeout: floa
     return last - first, latencies, len(sent) - len(latencies)
 
 
-async def measure(
-    name: str, client: discord.Client, command: discord.app_commands.CommandTree, payloads: Payloads, count: int
-) -> BurstFigures:
-    """Connect ``client`` to a fresh fake, sync, warm up one by one, then time one burst of ``count``."""
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system) process ``pid`` has used so far, from ``/proc``; ``None`` where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def client_env(work: Path) -> dict[str, str]:
+    """The client process's whole environment: production settings (insights on, in ``work``), nothing inherited."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "DISCORD_TOKEN": TOKEN,
+        "FAQ_DIR": str(SHIPPED_FAQ),
+        "SEEDS_DIR": str(SEEDS),
+        "INSIGHTS_DB": str(work / "insights.sqlite3"),
+        "LOG_LEVEL": "INFO",
+    }
+
+
+async def start_client(kind: str, fake: FakeDiscord, work: Path, log: IO[bytes]) -> asyncio.subprocess.Process:
+    """Start the ``kind`` client in its own process against ``fake``; return once it is ready, commands synced."""
+    env = client_env(work)
+    if kind == "baseline":
+        argv, entry, command = ["--token", TOKEN, "--sync"], MINIMAL_ENTRY, "ping"
+    else:
+        syncing = await spawn(fake.base_url, ["sync"], env=env, cwd=ROOT, stdout=log, stderr=log)
+        if await asyncio.wait_for(syncing.wait(), START_TIMEOUT) != 0:
+            raise RuntimeError(f"faqbot sync exited {syncing.returncode}")
+        argv, entry, command = ["run"], DEFAULT_ENTRY, "ask"
+    process = await spawn(fake.base_url, argv, env=env, cwd=ROOT, stdout=log, stderr=log, entry=entry)
+    try:
+        await fake.wait_until_ready(START_TIMEOUT)
+        await fake.wait_until(
+            lambda: any(c["name"] == command for c in fake.global_commands), START_TIMEOUT, f"/{command} synced"
+        )
+    except BaseException:
+        await stop_client(process)
+        raise
+    return process
+
+
+async def stop_client(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM the client (the bot exits 0 on it) and wait; kill it if it lingers."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), START_TIMEOUT)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def measure(kind: str, count: int, work: Path) -> BurstFigures:
+    """Start a fresh fake and a ``kind`` client, warm up one by one, then time one burst of ``count``."""
+    baseline = kind == "baseline"
+    name, payloads = (
+        ("baseline: MinimalClient /ping", ping_payloads) if baseline else ("faqbot run: /ask", ask_payloads)
+    )
     timeout = _burst_timeout(count)
-    async with contextlib.AsyncExitStack() as stack:
-        fake = await stack.enter_async_context(FakeDiscord())
+    log_path = work / "client.log"
+    async with FakeDiscord() as fake:
         widen_backlog(fake)
-        await stack.enter_async_context(_redirected(fake))
-        await stack.enter_async_context(running_client(client, token=TOKEN, timeout=START_TIMEOUT))
-        await command.sync()
-        for payload in payloads(fake, WARMUP):
-            await fake.interact(payload, START_TIMEOUT)
-        batch = payloads(fake, count)
-        overflows = listen_overflows()
-        took, latencies, missing = await burst(fake, batch, timeout)
-        overflows = listen_overflows() - overflows
-        # Let the listeners the answers triggered (insights) finish before closing.
-        await asyncio.sleep(0.1)
+        with log_path.open("ab") as log:
+            try:
+                process = await start_client(kind, fake, work, log)
+            except (RuntimeError, TimeoutError) as exc:
+                raise RuntimeError(f"{exc}; client log:\n{log_path.read_text(errors='replace')[-3000:]}") from exc
+            try:
+                for payload in payloads(fake, WARMUP):
+                    await fake.interact(payload, START_TIMEOUT)
+                batch = payloads(fake, count)
+                overflows, cpu_before = listen_overflows(), cpu_seconds(process.pid)
+                took, latencies, missing = await burst(fake, batch, timeout)
+                overflows, cpu_after = listen_overflows() - overflows, cpu_seconds(process.pid)
+                # Let the listeners the answers triggered (insights) finish before stopping.
+                await asyncio.sleep(0.1)
+            finally:
+                await stop_client(process)
     samples = [int(s * 1e9) for s in latencies] or [0]
     late = missing + sum(1 for s in latencies if s >= DEADLINE)
-    return BurstFigures(name, count, len(latencies), took, summarize_ns(samples), late, overflows)
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None and latencies:
+        cpu_ms = (cpu_after - cpu_before) * 1000 / len(latencies)
+    return BurstFigures(name, count, len(latencies), took, summarize_ns(samples), late, overflows, cpu_ms)
 
 
 def _burst_timeout(count: int) -> float:
@@ -218,35 +268,15 @@ def _burst_timeout(count: int) -> float:
     return max(60.0, count / 20)
 
 
-@contextlib.asynccontextmanager
-async def _redirected(fake: FakeDiscord) -> AsyncIterator[None]:
-    """:func:`redirect_discord` for an ``async with`` chain."""
-    with redirect_discord(fake):
-        yield
-
-
-def bot_settings(work: Path) -> Settings:
-    """Production settings from an environment (insights on, in ``work``); nothing else overridden."""
-    env = {"DISCORD_TOKEN": TOKEN, "FAQ_DIR": str(SHIPPED_FAQ), "SEEDS_DIR": str(SEEDS)}
-    env["INSIGHTS_DB"] = str(work / "insights.sqlite3")
-    return Settings.from_env(env)
-
-
-CLIENTS = ("baseline", "bot")
-
-
-async def burst_one(kind: str, count: int, work: Path) -> BurstFigures:
-    """One burst of ``count`` against a fresh client of ``kind`` (``baseline`` or ``bot``) and a fresh fake."""
-    if kind == "baseline":
-        minimal = MinimalClient()
-        return await measure("baseline: MinimalClient /ping", minimal, minimal.tree, ping_payloads, count)
-    settings = bot_settings(work)
-    bot = FAQBot(settings, Engine.load(settings.faq_dir, settings.seeds_dir), guild_ready_timeout=0.05)
-    return await measure("faqbot: FAQBot /ask", bot, bot.tree, ask_payloads, count)
+CLIENT_LOADS: dict[str, tuple[str, Payloads]] = {
+    "baseline": ("baseline: MinimalClient /ping", ping_payloads),
+    "bot": ("faqbot run: /ask", ask_payloads),
+}
+CLIENTS = tuple(CLIENT_LOADS)
 
 
 def in_child(kind: str, count: int) -> BurstFigures:
-    """Run :func:`burst_one` in a fresh process (``python -m benchmarks.endtoend KIND COUNT``).
+    """Run :func:`measure` in a fresh process (``python -m benchmarks.endtoend KIND COUNT``).
 
     A process per burst keeps the rounds independent: in one process every
     burst leaves objects behind (about 26,000, even after a full collection),
@@ -299,6 +329,7 @@ def run(count: int, rounds: int = 1) -> tuple[list[Row], BurstFigures, BurstFigu
                     "p50 ms": figures.latency.p50,
                     "p99 ms": figures.latency.p99,
                     "max ms": figures.latency.max,
+                    "client CPU ms": figures.cpu_ms if figures.cpu_ms is not None else "n/a",
                     "past 3 s": figures.late,
                     "listen overflows": figures.listen_overflows,
                 },
@@ -323,8 +354,7 @@ def main(argv: list[str]) -> int:
         raise SystemExit(f"client must be one of {CLIENTS}, not {kind!r}")
     with tempfile.TemporaryDirectory(prefix="faqbot-e2e-") as folder:
         work = Path(folder)
-        with production_logging(work / "bot.log"):
-            figures = asyncio.run(burst_one(kind, count, work))
+        figures = asyncio.run(measure(kind, count, work))
     print(json.dumps(dataclasses.asdict(figures)))
     return 0
 

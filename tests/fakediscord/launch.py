@@ -28,15 +28,24 @@ DEFAULT_ENTRY = "bot.cli:main"
 
 
 async def spawn(
-    base_url: str, argv: Sequence[str], *, env: dict[str, str], cwd: Path, stdout: Any = None, stderr: Any = None
+    base_url: str,
+    argv: Sequence[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    stdout: Any = None,
+    stderr: Any = None,
+    entry: str = DEFAULT_ENTRY,
 ) -> asyncio.subprocess.Process:
-    """Start ``faqbot <argv>`` in a subprocess through this launcher, pointed at the fake at ``base_url``."""
+    """Start ``faqbot <argv>`` (or another ``entry``) in a subprocess through this launcher, pointed at the fake."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "tests.fakediscord.launch",
         "--base",
         base_url,
+        "--entry",
+        entry,
         "--",
         *argv,
         cwd=cwd,
