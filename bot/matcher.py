@@ -144,23 +144,33 @@ class Matcher:
         ]
         documents += [dict(subject.phrasings) for subject in faq.not_covered]
         words_per_entry: list[set[str]] = [set() for _ in documents]
+        postings: dict[str, list[int]] = defaultdict(list)
+        entries = len(faq.entries)
         for index, phrasings_by_lang in enumerate(documents):
+            if index == entries:
+                # Phrasings from this position on belong to not-covered subjects.
+                self._subjects_start = len(texts)
             for lang, phrasings in phrasings_by_lang.items():
                 for phrasing in phrasings:
                     normalized = known.get(phrasing)
                     if normalized is None:
-                        normalized = self.normalize(phrasing)
+                        # Kept with its words in sorted order: rapidfuzz's token_sort_ratio
+                        # is then a plain ratio, with no sorting per comparison.
+                        normalized = " ".join(sorted(self.normalize(phrasing).split()))
                     self._normalized[phrasing] = normalized
                     if normalized:
+                        words = set(normalized.split())
+                        position = len(texts)
+                        for word in words:
+                            postings[word].append(position)
+                        words_per_entry[index].update(words)
                         texts.append(normalized)
                         owners.append((index, lang))
-                        words_per_entry[index].update(normalized.split())
+        if len(documents) == entries:
+            self._subjects_start = len(texts)
         # Word rarity is measured over the entries alone, so adding a not-covered
         # subject never shifts an entry's scores; a word only subjects use weighs
         # as much as a word the FAQ does not know.
-        entries = len(faq.entries)
-        # Phrasings from this position on belong to not-covered subjects (indexed last).
-        self._subjects_start = sum(1 for index, _ in owners if index < entries)
         frequency: dict[str, int] = defaultdict(int)
         for words in words_per_entry[:entries]:
             for word in words:
@@ -175,20 +185,18 @@ class Matcher:
         # collection stays short even with a very large FAQ loaded.
         self._texts = tuple(texts)
         self._owners = tuple(owners)
-        postings: dict[str, list[int]] = defaultdict(list)
-        weights: list[float] = []
-        for position, normalized in enumerate(texts):
-            words = set(normalized.split())
-            for word in words:
-                postings[word].append(position)
-            weights.append(sum(self._idf[w] for w in words))
+        weights = [0.0] * len(texts)
+        for word, positions in postings.items():
+            value = self._idf[word]
+            for position in positions:
+                weights[position] += value
         self._weights = array("d", weights)
         # Which entries use each word anywhere, in entry order: the coverage look-up.
-        entries_of: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        entries_of: dict[str, list[int]] = defaultdict(list)
         for index, words in enumerate(words_per_entry):
             for word in words:
                 entries_of[word].append(index)
-        self._entries_of = dict(entries_of)
+        self._entries_of = {word: array("I", users) for word, users in entries_of.items()}
         self._postings: dict[str, array[int]] = {
             word: array("I", sorted(positions, key=weights.__getitem__)) for word, positions in postings.items()
         }
@@ -218,7 +226,7 @@ class Matcher:
 
     @property
     def phrasings(self) -> tuple[str, ...]:
-        """Every indexed phrasing of every entry, normalised: what questions are compared with."""
+        """Every indexed phrasing, normalised and with its words sorted: what questions are compared with."""
         return self._texts
 
     def _correct(self, word: str) -> str:
@@ -278,13 +286,16 @@ class Matcher:
         total = sum(weight.values())
         rare = [w for w in known if w not in self._common]
         common = [w for w in known if w in self._common]
-        overlap: dict[int, float] = defaultdict(float)
-        for word in rare:
+        # The rare word with the most phrasings seeds the overlaps in one C call.
+        rare.sort(key=lambda w: -len(self._postings[w]))
+        overlap: dict[int, float] = dict.fromkeys(self._postings[rare[0]], weight[rare[0]]) if rare else {}
+        for word in rare[1:]:
+            value, get = weight[word], overlap.get
             for position in self._postings[word]:
-                overlap[position] += weight[word]
+                overlap[position] = get(position, 0.0) + value
         start = self._subjects_start
         if not subjects and start < len(self._texts):
-            overlap = defaultdict(float, {p: v for p, v in overlap.items() if p < start})
+            overlap = {p: v for p, v in overlap.items() if p < start}
         if not any(position < start for position in overlap):
             # No entry shares a rare word: the most focused (shortest) phrasings
             # with the common words are the candidates.
@@ -293,21 +304,25 @@ class Matcher:
                     overlap.setdefault(position, 0.0)
         for word in common:
             bitmap, value = self._common[word], weight[word]
-            for position in overlap:
-                if bitmap[position]:
-                    overlap[position] += value
+            for position in [p for p in overlap if bitmap[p]]:
+                overlap[position] += value
         # Dice of the IDF-weighted word sets (2 * shared / (question + phrasing)),
         # then rapidfuzz on the phrasings that share the most.
         weights = self._weights
         closest = [(2 * shared / (total + weights[p]), p) for p, shared in overlap.items()]
         closest.sort(reverse=True)  # a C sort of a few hundred beats heapq.nlargest's Python loop
         del closest[RERANK:]
+        if not subjects:
+            closest = [(dice, p) for dice, p in closest if p < start]
+        # token_sort_ratio of the question and each phrasing, in one rapidfuzz call.
+        query = " ".join(sorted(normalized.split()))
+        texts = self._texts
+        similar = process.extract(query, [texts[p] for _, p in closest], scorer=fuzz.ratio, limit=None)
         best: dict[int, tuple[float, str]] = {}
-        for dice, position in closest:
+        for _, similarity, at in similar:
+            dice, position = closest[at]
             index, lang = self._owners[position]
-            if position >= start and not subjects:
-                continue
-            value = 50.0 * dice + 0.5 * fuzz.token_sort_ratio(normalized, self._texts[position])
+            value = 50.0 * dice + 0.5 * similarity
             if index not in best or value > best[index][0]:
                 best[index] = (value, lang)
         leaders = heapq.nsmallest(max(limit, COVERED), best.items(), key=lambda item: (-item[1][0], item[0]))
