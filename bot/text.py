@@ -66,12 +66,18 @@ def strip_accents(text: str) -> str:
 _MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d+(?::\w)?>|(?<!\w)@(?:everyone|here)\b|\bhttps?://\S+", re.IGNORECASE)
 
 
+# For ASCII text, the same separators as _NON_WORD as a translation table: a C pass, no regex.
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
 def simplify(text: str) -> str:
     """Drop Discord markup and links, lower-case, strip accents and turn punctuation into single spaces."""
     if "<" in text or "@" in text or "://" in text:
         text = _MARKUP.sub(" ", text)
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_SEPARATORS).split())
     text = strip_accents(text).casefold()
-    return _NON_WORD.sub(" ", text).strip()
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 NOT_PLURALS = frozenset({"news", "always", "perhaps", "whereas"})
