@@ -146,10 +146,9 @@ class Matcher:
         words_per_entry: list[set[str]] = [set() for _ in documents]
         postings: dict[str, list[int]] = defaultdict(list)
         entries = len(faq.entries)
+        starts: list[int] = []
         for index, phrasings_by_lang in enumerate(documents):
-            if index == entries:
-                # Phrasings from this position on belong to not-covered subjects.
-                self._subjects_start = len(texts)
+            starts.append(len(texts))
             for lang, phrasings in phrasings_by_lang.items():
                 for phrasing in phrasings:
                     normalized = known.get(phrasing)
@@ -166,8 +165,11 @@ class Matcher:
                         words_per_entry[index].update(words)
                         texts.append(normalized)
                         owners.append((index, lang))
-        if len(documents) == entries:
-            self._subjects_start = len(texts)
+        starts.append(len(texts))
+        # Document i's phrasings are positions bounds[i] to bounds[i + 1]; entries come first,
+        # so phrasings from bounds[entries] on belong to not-covered subjects.
+        self._bounds = array("I", starts)
+        self._subjects_start = starts[entries]
         # Word rarity is measured over the entries alone, so adding a not-covered
         # subject never shifts an entry's scores; a word only subjects use weighs
         # as much as a word the FAQ does not know.
@@ -191,18 +193,12 @@ class Matcher:
             for position in positions:
                 weights[position] += value
         self._weights = array("d", weights)
-        # Which entries use each word anywhere, in entry order: the coverage look-up.
-        entries_of: dict[str, list[int]] = defaultdict(list)
-        for index, words in enumerate(words_per_entry):
-            for word in words:
-                entries_of[word].append(index)
-        self._entries_of = {word: array("I", users) for word, users in entries_of.items()}
-        self._postings: dict[str, array[int]] = {
-            word: array("I", sorted(positions, key=weights.__getitem__)) for word, positions in postings.items()
-        }
-        # Common words nominate no candidates; a bitmap of their phrasings answers
-        # "does this candidate contain the word?" for them instead.
+        # A rare word's phrasings are kept in position order, so "does entry i use
+        # it?" is one bisect. Common words nominate no candidates; a bitmap of their
+        # phrasings answers "does this phrasing (or entry) contain the word?" for
+        # them instead, and their postings are kept shortest phrasing first.
         self._cap = cap = max(MIN_POSTINGS, int(len(texts) * COMMON_SHARE))
+        self._postings: dict[str, array[int]] = {}
         self._common: dict[str, bytes] = {}
         for word, positions in postings.items():
             if self._idf[word] < COMMON_IDF or len(positions) > cap:
@@ -210,6 +206,8 @@ class Matcher:
                 for position in positions:
                     bitmap[position] = 1
                 self._common[word] = bytes(bitmap)
+                positions.sort(key=weights.__getitem__)
+            self._postings[word] = array("I", positions)
         # Typos are corrected to words as members and moderators write them,
         # before synonyms: the words of every phrasing, synonym and stop word.
         written: set[str] = set()
@@ -326,21 +324,31 @@ class Matcher:
             if index not in best or value > best[index][0]:
                 best[index] = (value, lang)
         leaders = heapq.nsmallest(max(limit, COVERED), best.items(), key=lambda item: (-item[1][0], item[0]))
+        evidence = [(weight[word], self._common[word], None) for word in common]
+        evidence += [(weight[word], None, self._postings[word]) for word in rare]
+        share = COVERAGE_WEIGHT * 100 / total
         scored = [
-            (index, (1 - COVERAGE_WEIGHT) * value + COVERAGE_WEIGHT * 100 * self._coverage(index, weight) / total, lang)
+            (index, (1 - COVERAGE_WEIGHT) * value + share * self._coverage(index, evidence), lang)
             for index, (value, lang) in leaders
         ]
         scored.sort(key=lambda item: (-item[1], item[0]))
         return [(index, round(value, 1), lang) for index, value, lang in scored[:limit]]
 
-    def _coverage(self, index: int, weight: dict[str, float]) -> float:
-        """The summed weight of the question's words that entry ``index`` uses in any phrasing."""
+    def _coverage(self, index: int, evidence: list[tuple[float, bytes | None, array[int] | None]]) -> float:
+        """The summed weight of the question's words that entry ``index`` uses in any phrasing.
+
+        ``evidence`` holds, per question word, its weight, its bitmap (common
+        words) and its positions (any word the FAQ uses).
+        """
+        start, end = self._bounds[index], self._bounds[index + 1]
         covered = 0.0
-        for word, value in weight.items():
-            users = self._entries_of.get(word)
-            if users is not None:
-                at = bisect_left(users, index)
-                if at < len(users) and users[at] == index:
+        for value, bitmap, positions in evidence:
+            if bitmap is not None:
+                if bitmap.find(1, start, end) != -1:
+                    covered += value
+            elif positions is not None:
+                at = bisect_left(positions, start)
+                if at < len(positions) and positions[at] < end:
                     covered += value
         return covered
 
