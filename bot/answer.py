@@ -14,11 +14,12 @@ from a language pack.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.faq import BASE_LANGUAGE, FAQ
+from bot.faq import BASE_LANGUAGE, FAQ, Language
 from bot.matcher import MAX_QUESTION_CHARS, Match, Status
 from bot.text import simplify
 
@@ -33,6 +34,8 @@ class SourceCitation:
     checked: str | None
     quote: str
     kind: str | None
+    checked_local: str | None = None
+    """``checked`` written in the reply's language ("20 de agosto de 2025"); what the renderers show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +76,43 @@ class Answer:
         return self.messages["disclaimer"]
 
 
+ENGLISH_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_STATED_DATE = re.compile(rf"({'|'.join(ENGLISH_MONTHS)}) (\d{{1,2}}), (\d{{4}})")
+
+
+def local_date(stated: str, pack: Language) -> str:
+    """A date as the sources state it ("August 20, 2025") in ``pack``'s words; any other text unchanged."""
+    found = _STATED_DATE.fullmatch(stated.strip())
+    if found is None:
+        return stated
+    month = pack.months[ENGLISH_MONTHS.index(found[1])]
+    return pack.messages["date_format"].format(day=int(found[2]), month=month, year=found[3])
+
+
 def is_personal(faq: FAQ, question: str) -> bool:
     """Whether the question describes the asker's own case (any language pack's patterns)."""
     text = simplify(question)
     return any(p.search(text) for pack in faq.languages.values() for p in pack.personal_patterns)
+
+
+def _resolve(faq: FAQ, seed: str, section: str, quote: str, pack: Language) -> SourceCitation:
+    """A citation with its source's title, checked date (also in ``pack``'s words) and kind."""
+    source = faq.seeds[seed]
+    local = local_date(source.checked, pack) if source.checked else None
+    return SourceCitation(seed, source.title, section, source.checked, quote, source.kind, local)
 
 
 def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: str | None = None) -> Answer:
@@ -87,22 +123,13 @@ def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: st
     """
     if lang not in faq.languages:
         lang = BASE_LANGUAGE
-    messages = faq.languages[lang].messages
+    pack = faq.languages[lang]
+    messages = pack.messages
     best = match.best
     entry = faq.by_id[best.entry_id] if match.status == "answer" and best else None
     citations: tuple[SourceCitation, ...] = ()
     if entry is not None:
-        citations = tuple(
-            SourceCitation(
-                seed=c.seed,
-                title=faq.seeds[c.seed].title,
-                section=c.section,
-                checked=faq.seeds[c.seed].checked,
-                quote=c.quote,
-                kind=faq.seeds[c.seed].kind,
-            )
-            for c in entry.citations
-        )
+        citations = tuple(_resolve(faq, c.seed, c.section, c.quote, pack) for c in entry.citations)
     subject = next((s for s in faq.not_covered if s.id == match.not_covered), None)
     suggestions = ()
     if match.status == "suggest":
@@ -132,7 +159,7 @@ def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: st
 def _checked(answer: Answer, citation: SourceCitation) -> str:
     """Say when the source was checked, or that it does not say, in the answer's language."""
     if citation.checked:
-        return answer.messages["checked"].format(date=citation.checked)
+        return answer.messages["checked"].format(date=citation.checked_local or citation.checked)
     return answer.messages["date_not_stated"]
 
 

@@ -59,7 +59,7 @@ ENTRY_KEYS = frozenset({"id", "question", "alternates", "answer", "citations", "
 REQUIRED_ENTRY_KEYS = ENTRY_KEYS - {"related", "translations"}
 CITATION_KEYS = frozenset({"seed", "section", "quote"})
 TRANSLATION_KEYS = frozenset({"question", "answer", "alternates"})
-LANGUAGE_KEYS = frozenset({"name", "locales", "stopwords", "personal_patterns", "messages"})
+LANGUAGE_KEYS = frozenset({"name", "locales", "months", "stopwords", "personal_patterns", "messages"})
 
 COMMAND_NAME_LEVELS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
     (("command_ask_name", "command_faq_name"), frozenset()),
@@ -95,6 +95,7 @@ MESSAGE_KEYS = COMMAND_NAME_KEYS.union(
         "sources",
         "checked",
         "date_not_stated",
+        "date_format",
         "quote_label",
         "topics_hint",
         # The Discord layer: command descriptions, components, replies to moderators.
@@ -201,6 +202,8 @@ class Language:
     stopwords: frozenset[str]
     personal_patterns: tuple[re.Pattern[str], ...]
     messages: Mapping[str, str]
+    months: tuple[str, ...]
+    """The twelve month names, January first: a source's checked date is shown in the reply's language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +265,7 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "not_covered": frozenset({"topic"}),
         "truncated": frozenset({"limit"}),
         "checked": frozenset({"date"}),
+        "date_format": frozenset({"day", "month", "year"}),
         "cooldown": frozenset({"seconds"}),
         "reload_done": frozenset({"count"}),
         "reload_failed": frozenset({"count"}),
@@ -378,7 +382,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
             problems.add(path, mapping_line(root, "messages", key), None, problem)
     _check_command_names(path, root, messages, problems)
     lists: dict[str, list[str]] = {}
-    for key in ("locales", "stopwords", "personal_patterns"):
+    for key in ("locales", "months", "stopwords", "personal_patterns"):
         # A moderator who writes a plain text here would get one item per character
         # ("my son" as patterns makes every question "personal"): refuse it.
         value = data.get(key) or []
@@ -386,6 +390,9 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
             problems.add(path, mapping_line(root, key) or 1, None, f"{key!r} must be a list of non-empty texts")
             value = []
         lists[key] = value
+    if len(lists["months"]) != 12:
+        problem = f"'months' must list the 12 month names, January first (has {len(lists['months'])})"
+        problems.add(path, mapping_line(root, "months") or 1, None, problem)
     patterns: list[re.Pattern[str]] = []
     for i, pattern in enumerate(lists["personal_patterns"]):
         try:
@@ -405,6 +412,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
         stopwords=frozenset(simplify(w) for w in lists["stopwords"]),
         personal_patterns=tuple(patterns),
         messages=MappingProxyType({k: str(v).strip() for k, v in messages.items()}),
+        months=tuple(m.strip() for m in lists["months"]),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import EMBED_LIMITS, embed_length, is_personal, render_embed, render_text, to_json
+from bot.answer import EMBED_LIMITS, embed_length, is_personal, local_date, render_embed, render_text, to_json
 from bot.engine import Engine
 from tests.conftest import DETAINER_QUOTE
 
@@ -140,3 +140,18 @@ def test_every_embed_fits_discords_limits(shipped_engine: Engine) -> None:
             assert all(len(f["value"]) <= EMBED_LIMITS["field_value"] for f in embed["fields"])
             assert all(len(f["name"]) <= EMBED_LIMITS["field_name"] for f in embed["fields"])
             assert embed_length(embed) <= EMBED_LIMITS["total"], (entry.id, lang)
+
+
+def test_a_checked_date_is_shown_in_the_reply_language_and_kept_verbatim_in_json(small_engine: Engine) -> None:
+    spanish = small_engine.ask("is an ICE hold mandatory?", lang="es")
+    assert "consultada el 20 de agosto de 2025" in render_text(spanish)
+    assert "consultada el 20 de agosto de 2025" in render_embed(spanish)["fields"][0]["value"]
+    assert to_json(spanish)["citations"][0]["checked"] == "August 20, 2025"
+    assert "checked August 20, 2025" in render_text(small_engine.ask("is an ICE hold mandatory?"))
+
+
+def test_a_date_not_written_as_the_sources_write_dates_is_shown_as_stated(small_engine: Engine) -> None:
+    spanish = small_engine.faq.languages["es"]
+    assert local_date("December 8, 2025", spanish) == "8 de diciembre de 2025"
+    for stated in ("2025-08-20", "Aug 20, 2025", "August 20, 2025 (updated)", "Agosto 20, 2025"):
+        assert local_date(stated, spanish) == stated

@@ -235,3 +235,22 @@ def load_errors_with_previous(folder: Path, previous: FAQ) -> list[str]:
     with pytest.raises(FAQLoadError) as caught:
         load_faq(folder, previous=previous)
     return [str(e) for e in caught.value.errors]
+
+
+@pytest.mark.parametrize(
+    ("months", "expected"),
+    [
+        (None, "'months' must list the 12 month names, January first (has 0)"),
+        ("[enero, febrero]", "'months' must list the 12 month names, January first (has 2)"),
+        ("enero febrero", "'months' must be a list of non-empty texts"),
+    ],
+)
+def test_a_language_pack_needs_its_twelve_month_names(make_faq: FAQBuilder, months: str | None, expected: str) -> None:
+    folder = make_faq()
+    pack = folder / "languages" / "es.yaml"
+    text = pack.read_text(encoding="utf-8")
+    start = text.index("months:")
+    end = text.index("\n# Locales")
+    pack.write_text(text[:start] + (f"months: {months}" if months else "") + text[end:], encoding="utf-8")
+    errors = load_errors(folder)
+    assert any("es.yaml:" in e and expected in e for e in errors), errors

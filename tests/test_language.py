@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.answer import render_text
 from bot.cli import main
 from bot.engine import Engine
 from bot.errors import FAQLoadError
@@ -14,6 +15,8 @@ from bot.language import choose_language, detect_language, language_for_locale
 from tests.cogs.conftest import make_bot
 from tests.conftest import FAQBuilder, entry, ftca_entry, set_spanish_message
 
+PORTUGUESE_MONTHS = ["janeiro", "fevereiro", "março", "abril", "maio", "junho"]
+PORTUGUESE_MONTHS += ["julho", "agosto", "setembro", "outubro", "novembro", "dezembro"]
 PORTUGUESE_MESSAGES = {
     "disclaimer": "Informação jurídica, não aconselhamento jurídico. Consulte um advogado de imigração.",
     "referral": "Procure um escritório local de assistência jurídica.",
@@ -24,6 +27,7 @@ PORTUGUESE_MESSAGES = {
     "sources": "Fontes",
     "checked": "verificada em {date}",
     "date_not_stated": "data não informada",
+    "date_format": "{day} de {month} de {year}",
     "quote_label": "Citação (em inglês)",
     "topics_hint": "Veja os temas com /perguntas-frequentes temas.",
 }
@@ -65,6 +69,7 @@ def add_portuguese(folder: Path, translate: bool = True) -> None:
     pack = {
         "name": "Português",
         "locales": ["pt-BR"],
+        "months": PORTUGUESE_MONTHS,
         "stopwords": ["o", "os", "um", "uma", "do", "da", "que", "é", "para", "com", "não", "meu", "minha"],
         "personal_patterns": [r"\bmeu (marido|filho|irmao)\b"],
         "messages": {**spanish["messages"], **PORTUGUESE_MESSAGES, **PORTUGUESE_NAMES},
@@ -100,6 +105,8 @@ def test_a_third_language_is_an_addition_to_content_not_code(make_faq: FAQBuilde
     assert answer.disclaimer == PORTUGUESE_MESSAGES["disclaimer"]
     assert engine.ask("ftca", locales=["pt-BR"]).lang == "pt"
     assert engine.show("ftca-vs-personal-suit", lang="pt").title.startswith("O que é")
+    # The fact-check's date, "August 20, 2025" in its source, in the pack's own words.
+    assert "verificada em 20 de agosto de 2025" in render_text(answer)
 
 
 async def test_a_third_language_names_the_commands_too(make_faq: FAQBuilder) -> None:
