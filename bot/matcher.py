@@ -292,14 +292,14 @@ class Matcher:
             for position in self._postings[word]:
                 overlap[position] = get(position, 0.0) + value
         start = self._subjects_start
-        if not subjects and start < len(self._texts):
-            overlap = {p: v for p, v in overlap.items() if p < start}
         if not any(position < start for position in overlap):
             # No entry shares a rare word: the most focused (shortest) phrasings
             # with the common words are the candidates.
             for word in common:
                 for position in self._postings[word][: self._cap]:
                     overlap.setdefault(position, 0.0)
+        if not subjects and start < len(self._texts):
+            overlap = {p: v for p, v in overlap.items() if p < start}
         for word in common:
             bitmap, value = self._common[word], weight[word]
             for position in [p for p in overlap if bitmap[p]]:
@@ -310,8 +310,6 @@ class Matcher:
         closest = [(2 * shared / (total + weights[p]), p) for p, shared in overlap.items()]
         closest.sort(reverse=True)  # a C sort of a few hundred beats heapq.nlargest's Python loop
         del closest[RERANK:]
-        if not subjects:
-            closest = [(dice, p) for dice, p in closest if p < start]
         # token_sort_ratio of the question and each phrasing, in one rapidfuzz call.
         query = " ".join(sorted(normalized.split()))
         texts = self._texts
