@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate the FAQ and the grounding of every quote")
     check.add_argument("--coverage", action="store_true", help="also list seed sections no entry cites")
+    check.add_argument(
+        "--confusions",
+        action="store_true",
+        help="also list phrasings that read closer to another entry (or a not-covered subject) than to their own",
+    )
     _add_faq_options(check)
 
     ev = commands.add_parser("eval", help="score the matcher on a labelled question file")
@@ -128,6 +133,13 @@ def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
     )
     if faq.not_covered:
         print(f"not covered (declined by name): {len(faq.not_covered)} subjects in {NOT_COVERED_FILE}", file=out)
+    if args.confusions:
+        found = engine.matcher.confusions()
+        print(f"confusions: {len(found)} phrasing(s) read closer to another entry than to their own", file=out)
+        for c in found:
+            entry = faq.by_id[c.entry_id]
+            scores = f"{c.rival_score} vs own {c.own_score}"
+            print(f"  {entry.path.name}:{entry.line} [{c.entry_id}] {c.phrasing!r} -> {c.rival} ({scores})", file=out)
     if args.coverage:
         missing = faq.uncovered_sections()
         for stem, heading in missing:

@@ -114,6 +114,17 @@ class Match:
         return self.candidates[0] if self.candidates else None
 
 
+@dataclass(frozen=True, slots=True)
+class Confusion:
+    """An entry's phrasing that reads closer to another entry (or a not-covered subject) than to its own."""
+
+    entry_id: str
+    phrasing: str
+    rival: str
+    own_score: float
+    rival_score: float
+
+
 class Matcher:
     """Precomputed phrasings of one FAQ; immutable and safe to share between tasks."""
 
@@ -263,10 +274,11 @@ class Matcher:
             Candidate(entries[i].id, v, lang) for i, v, lang in self._scored(normalized, limit, False) if v >= cutoff
         ]
 
-    def _scored(self, normalized: str, limit: int, subjects: bool) -> list[tuple[int, float, str]]:
+    def _scored(self, normalized: str, limit: int, subjects: bool, leave_out: int = -1) -> list[tuple[int, float, str]]:
         """The best ``limit`` documents as ``(index, score, language)``, best first.
 
         Indexes past the entries are not-covered subjects; ``subjects`` admits them.
+        ``leave_out`` is a phrasing position to ignore (see :meth:`confusions`).
 
         Two shortcuts keep this fast without changing decisions (checked on
         every labelled question). Candidates are the phrasings that share a
@@ -291,6 +303,7 @@ class Matcher:
             value, get = weight[word], overlap.get
             for position in self._postings[word]:
                 overlap[position] = get(position, 0.0) + value
+        overlap.pop(leave_out, None)
         start = self._subjects_start
         if not any(position < start for position in overlap):
             # No entry shares a rare word: the most focused (shortest) phrasings
@@ -298,6 +311,7 @@ class Matcher:
             for word in common:
                 for position in self._postings[word][: self._cap]:
                     overlap.setdefault(position, 0.0)
+            overlap.pop(leave_out, None)
         if not subjects and start < len(self._texts):
             overlap = {p: v for p, v in overlap.items() if p < start}
         for word in common:
@@ -349,6 +363,37 @@ class Matcher:
                 if at < len(positions) and positions[at] < end:
                     covered += value
         return covered
+
+    def confusions(self) -> list[Confusion]:
+        """Every entry phrasing that, left out of the index, reads closer to another entry or a subject.
+
+        The moderators' check (``faqbot check --confusions``): such a phrasing
+        teaches the matcher little about its own entry, or sits between two
+        entries. The entry's coverage still counts the left-out phrasing's
+        words, so this errs towards reporting too few.
+        """
+        documents = len(self.faq.entries)
+        found: list[Confusion] = []
+        position = 0
+        for index, entry in enumerate(self.faq.entries):
+            for text in entry.texts.values():
+                for phrasing in (text.question, *text.alternates):
+                    normalized = self._normalized[phrasing]
+                    if not normalized:
+                        continue
+                    scored = self._scored(normalized, COVERED, True, leave_out=position)
+                    position += 1
+                    if not scored or scored[0][0] == index:
+                        continue
+                    rival, rival_score, _ = scored[0]
+                    own = next((score for i, score, _ in scored if i == index), 0.0)
+                    if own >= rival_score:
+                        continue  # a tie is not "closer"
+                    rival_id = (
+                        self.faq.entries[rival].id if rival < documents else self.faq.not_covered[rival - documents].id
+                    )
+                    found.append(Confusion(entry.id, phrasing, rival_id, own, rival_score))
+        return found
 
     def match(self, question: str) -> Match:
         """Decide ``answer``, ``suggest`` or ``none`` for any string; never raises.

@@ -141,3 +141,13 @@ def test_check_counts_the_subjects_the_bot_declines_by_name(
     folder = with_subjects(make_faq(), {"home-entry": HOME_ENTRY})
     code, out, _ = run(["check", "--faq", str(folder)], capsys)
     assert code == 0 and "not covered (declined by name): 1 subjects in not-covered.yaml" in out
+
+
+def test_check_lists_confusions_with_file_line_and_rival(
+    make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stray = "what is the federal tort claims act ftca"
+    folder = make_faq({"main.yaml": [entry(alternates=[*entry()["alternates"], stray]), ftca_entry()]})
+    code, out, _ = run(["check", "--confusions", "--faq", str(folder)], capsys)
+    assert code == 0 and "confusions: 2 phrasing(s) read closer to another entry than to their own" in out
+    assert f"main.yaml:2 [detainer-is-request] '{stray}' -> ftca-vs-personal-suit (" in out

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot import matcher as matcher_module
 from bot.engine import Engine
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
-from tests.conftest import FAQBuilder, entry
+from tests.conftest import FAQBuilder, entry, ftca_entry
 
 
 def test_a_known_phrasing_is_answered(small_engine: Engine) -> None:
@@ -112,3 +112,17 @@ def test_a_short_real_word_is_not_corrected_into_a_longer_one(make_faq: FAQBuild
     assert matcher.prepare("checkpont")[2] == "checkpoint"
     # One added letter turns "long" into "along", but "long" is a word in its own right.
     assert matcher.prepare("how long")[2] == "long"
+
+
+def test_confusions_list_phrasings_that_belong_to_another_entry(make_faq: FAQBuilder) -> None:
+    assert Engine.load(make_faq(name="clean")).matcher.confusions() == []
+    stray = "what is the federal tort claims act ftca"
+    detainer = entry(alternates=[*entry()["alternates"], stray])
+    found = Engine.load(make_faq({"main.yaml": [detainer, ftca_entry()]})).matcher.confusions()
+    # The stray alternate, and the FTCA question it now shadows, each read closer to the other's entry.
+    assert {(c.entry_id, c.rival) for c in found} == {
+        ("detainer-is-request", "ftca-vs-personal-suit"),
+        ("ftca-vs-personal-suit", "detainer-is-request"),
+    }
+    assert stray in {c.phrasing for c in found}
+    assert all(c.rival_score > c.own_score for c in found)
