@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.engine import Engine
+from tests.fakediscord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_FAQ = ROOT / "faq"
@@ -136,3 +137,18 @@ def shipped_engine() -> Engine:
 
 
 pytest_plugins = ["tests.fakediscord.fixtures"]
+
+
+ASKER_ID = 444455556666777788
+"""The member who asks in the end-to-end tests, unless a test says otherwise."""
+
+
+async def ask(fake: FakeDiscord, question: str, timeout: float = 10.0, **kwargs: Any) -> dict[str, Any]:
+    """Send ``/ask`` through the fake Discord and return the bot's callback body.
+
+    ``public`` and ``language`` become command options; any other keyword goes
+    to :meth:`FakeDiscord.slash_command` (``user_id``, ``locale``...).
+    """
+    options = {"question": question, **{k: kwargs.pop(k) for k in ("public", "language") if k in kwargs}}
+    kwargs.setdefault("user_id", ASKER_ID)
+    return await fake.interact(fake.slash_command("ask", options, **kwargs), timeout)

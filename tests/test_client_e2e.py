@@ -26,7 +26,7 @@ from bot.answer import Answer
 from bot.client import FAQBot, sync
 from bot.config import Settings
 from bot.engine import Engine
-from tests.conftest import FAQBuilder
+from tests.conftest import ASKER_ID, FAQBuilder, ask
 from tests.fakediscord import FakeDiscord, FakeGuild, apply_redirect
 from tests.fakediscord.launch import spawn
 from tests.fakediscord.minimal import running_client
@@ -37,7 +37,7 @@ START_TIMEOUT = 30.0
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.recognisable-e2e-token-0123456789"
 GUILD_ID = 222233334444555566
 CHANNEL_ID = 333344445555666677
-USER_ID = 444455556666777788
+USER_ID = ASKER_ID
 MOD_ROLE = 555566667777888899
 MANAGE_GUILD = 1 << 5
 EPHEMERAL = 64
@@ -79,13 +79,6 @@ async def bot(fake_discord: FakeDiscord, make_faq: FAQBuilder) -> AsyncIterator[
     async with running_client(client, token=TOKEN, timeout=TIMEOUT):
         await client.tree.sync()
         yield client
-
-
-async def ask(fake: FakeDiscord, question: str, **kwargs: Any) -> dict[str, Any]:
-    """Send /ask and return the bot's callback."""
-    options = {"question": question, **{k: kwargs.pop(k) for k in ("public", "language") if k in kwargs}}
-    kwargs.setdefault("user_id", USER_ID)
-    return await fake.interact(fake.slash_command("ask", options, **kwargs), TIMEOUT)
 
 
 async def test_ask_answers_suggests_and_declines(fake_discord: FakeDiscord, bot: FAQBot) -> None:

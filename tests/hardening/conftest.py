@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from bot.client import FAQBot
 from bot.config import Settings
 from bot.engine import Engine
-from tests.conftest import FAQBuilder
+from tests.conftest import ASKER_ID, FAQBuilder
 from tests.fakediscord import FakeDiscord, FakeGuild
 from tests.fakediscord.launch import spawn
 from tests.fakediscord.minimal import running_client
@@ -45,7 +45,7 @@ TOKEN = "MTIz.SECRET-TOKEN-CANARY.xyz"
 TOKEN_PARTS = ("MTIz.SECRET", "SECRET-TOKEN-CANARY", "CANARY.xyz")
 GUILD_ID = 222233334444555566
 CHANNEL_ID = 333344445555666677
-USER_ID = 444455556666777788
+USER_ID = ASKER_ID
 MOD_ROLE = 555566667777888899
 OTHER_ROLE = 666677778888999900
 IMPOSTOR_ROLE = 777788889999000011
@@ -298,13 +298,6 @@ async def live_bot(fake_discord: FakeDiscord, make_faq: FAQBuilder) -> AsyncIter
     async with running_client(client, token=TOKEN, timeout=TIMEOUT):
         await client.tree.sync()
         yield client
-
-
-async def ask(fake: FakeDiscord, question: str, **kwargs: Any) -> dict[str, Any]:
-    """Send ``/ask`` through the fake and return the bot's callback body."""
-    options = {"question": question, **{k: kwargs.pop(k) for k in ("public", "language") if k in kwargs}}
-    kwargs.setdefault("user_id", USER_ID)
-    return await fake.interact(fake.slash_command("ask", options, **kwargs), TIMEOUT)
 
 
 async def faq_command(fake: FakeDiscord, subcommand: str, options: dict[str, Any] | None = None, **kwargs: Any) -> Any:

@@ -17,6 +17,7 @@ import pytest
 from bot.client import FAQBot
 from bot.cogs.ask import CHOICE_MAX, choice_value
 from bot.faq import FAQ
+from tests.conftest import ask
 from tests.fakediscord import FakeDiscord
 from tests.hardening.conftest import (
     DANGEROUS,
@@ -24,7 +25,6 @@ from tests.hardening.conftest import (
     GUILD,
     TIMEOUT,
     USER_ID,
-    ask,
     assert_choices_fit,
     assert_payload_fits,
     record,

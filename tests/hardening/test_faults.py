@@ -32,7 +32,7 @@ import yaml
 
 from bot.client import FAQBot
 from bot.engine import Engine
-from tests.conftest import DETAINER_QUOTE, FTCA_QUOTE, FAQBuilder, entry, ftca_entry
+from tests.conftest import DETAINER_QUOTE, FTCA_QUOTE, FAQBuilder, ask, entry, ftca_entry
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.minimal import running_client
 from tests.hardening.conftest import (
@@ -41,7 +41,6 @@ from tests.hardening.conftest import (
     TIMEOUT,
     TOKEN,
     USER_ID,
-    ask,
     assert_payload_fits,
     faq_command,
     launch,

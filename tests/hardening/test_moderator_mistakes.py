@@ -26,9 +26,9 @@ from bot.cogs.ask import AskCog
 from bot.cogs.faq import FAQCog
 from bot.engine import Engine
 from tests.cogs.conftest import FakeInteraction, invoke, make_bot
-from tests.conftest import DETAINER_QUOTE, FAQBuilder, entry, ftca_entry
+from tests.conftest import DETAINER_QUOTE, FAQBuilder, ask, entry, ftca_entry
 from tests.fakediscord import FakeDiscord
-from tests.hardening.conftest import EPHEMERAL, GUILD, MANAGE_GUILD, ask, faq_command, record
+from tests.hardening.conftest import EPHEMERAL, GUILD, MANAGE_GUILD, faq_command, record
 
 pytestmark = pytest.mark.fakediscord(guilds=[GUILD])
 

@@ -42,7 +42,7 @@ from bot.client import FAQBot
 from bot.cogs import insights as insights_cog
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
-from tests.conftest import FAQBuilder, entry, ftca_entry
+from tests.conftest import FAQBuilder, ask, entry, ftca_entry
 from tests.fakediscord import DEFAULT_MEMBER_PERMISSIONS, FakeDiscord, redirect_discord
 from tests.fakediscord.minimal import running_client
 from tests.hardening.conftest import (
@@ -58,7 +58,6 @@ from tests.hardening.conftest import (
     TOKEN,
     TOKEN_PARTS,
     USER_ID,
-    ask,
     bot_env,
     faq_command,
     launch,
