@@ -117,6 +117,14 @@ def ping_payloads(fake: FakeDiscord, count: int) -> list[dict[str, Any]]:
     ]
 
 
+CLIENT_LOADS: dict[str, tuple[str, Payloads]] = {
+    "baseline": ("baseline: MinimalClient /ping", ping_payloads),
+    "bot": ("faqbot run: /ask", ask_payloads),
+}
+"""Each client's name in the table and the interactions it is sent."""
+CLIENTS = tuple(CLIENT_LOADS)
+
+
 def widen_backlog(fake: FakeDiscord, backlog: int = LISTEN_BACKLOG) -> None:
     """Let the started fake's listening socket queue ``backlog`` connections (``listen()`` again, on a dup)."""
     runner = fake._runner
@@ -231,10 +239,7 @@ async def stop_client(process: asyncio.subprocess.Process) -> None:
 
 async def measure(kind: str, count: int, work: Path) -> BurstFigures:
     """Start a fresh fake and a ``kind`` client, warm up one by one, then time one burst of ``count``."""
-    baseline = kind == "baseline"
-    name, payloads = (
-        ("baseline: MinimalClient /ping", ping_payloads) if baseline else ("faqbot run: /ask", ask_payloads)
-    )
+    name, payloads = CLIENT_LOADS[kind]
     timeout = _burst_timeout(count)
     log_path = work / "client.log"
     async with FakeDiscord() as fake:
@@ -266,13 +271,6 @@ async def measure(kind: str, count: int, work: Path) -> BurstFigures:
 def _burst_timeout(count: int) -> float:
     """How long a burst may wait for its callbacks before counting the rest as missing."""
     return max(60.0, count / 20)
-
-
-CLIENT_LOADS: dict[str, tuple[str, Payloads]] = {
-    "baseline": ("baseline: MinimalClient /ping", ping_payloads),
-    "bot": ("faqbot run: /ask", ask_payloads),
-}
-CLIENTS = tuple(CLIENT_LOADS)
 
 
 def in_child(kind: str, count: int) -> BurstFigures:
