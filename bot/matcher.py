@@ -364,6 +364,11 @@ class Matcher:
                     covered += value
         return covered
 
+    def _document_id(self, index: int) -> str:
+        """The id of document ``index``: an entry, or past the entries a not-covered subject."""
+        entries = self.faq.entries
+        return entries[index].id if index < len(entries) else self.faq.not_covered[index - len(entries)].id
+
     def confusions(self) -> list[Confusion]:
         """Every entry phrasing that, left out of the index, reads closer to another entry or a subject.
 
@@ -372,7 +377,6 @@ class Matcher:
         entries. The entry's coverage still counts the left-out phrasing's
         words, so this errs towards reporting too few.
         """
-        documents = len(self.faq.entries)
         found: list[Confusion] = []
         position = 0
         for index, entry in enumerate(self.faq.entries):
@@ -389,10 +393,7 @@ class Matcher:
                     own = next((score for i, score, _ in scored if i == index), 0.0)
                     if own >= rival_score:
                         continue  # a tie is not "closer"
-                    rival_id = (
-                        self.faq.entries[rival].id if rival < documents else self.faq.not_covered[rival - documents].id
-                    )
-                    found.append(Confusion(entry.id, phrasing, rival_id, own, rival_score))
+                    found.append(Confusion(entry.id, phrasing, self._document_id(rival), own, rival_score))
         return found
 
     def match(self, question: str) -> Match:
@@ -409,8 +410,7 @@ class Matcher:
         top = scored[0][1] if scored else 0.0
         runner_up = scored[1][1] if len(scored) > 1 else 0.0
         if scored and scored[0][0] >= len(entries) and top >= limits.suggest:
-            subject = self.faq.not_covered[scored[0][0] - len(entries)]
-            return Match("none", question, truncated, normalized, (), subject.id)
+            return Match("none", question, truncated, normalized, (), self._document_id(scored[0][0]))
         ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
         status: Status = "none"
         if top >= limits.answer and top - runner_up >= limits.margin:
