@@ -9,7 +9,7 @@ Every question gets exactly one decision:
 * ``none``    - nothing relevant.
 
 How a score is made. The question is normalised (accents, case, punctuation,
-synonyms, stop words, plurals; see :mod:`bot.text`) and each word the FAQ
+synonyms, stop words, word endings; see :mod:`bot.text`) and each word the FAQ
 never uses is spelling-corrected to the closest word it does use (rapidfuzz).
 Then every phrasing of every entry (question, alternates, translations) that
 shares a word with the question is scored, 0-100, as the average of:
@@ -78,8 +78,8 @@ is worked out for the :data:`COVERED` best entries only."""
 class Thresholds:
     """The three numbers that decide between answer, suggest and none (scores are 0-100)."""
 
-    answer: float = 64.0
-    margin: float = 4.0
+    answer: float = 63.0
+    margin: float = 6.0
     suggest: float = 40.0
     max_suggestions: int = 3
 

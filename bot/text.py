@@ -84,15 +84,33 @@ NOT_PLURALS = frozenset({"news", "always", "perhaps", "whereas"})
 """Words ending in "s" that are not plurals: "news" must not read as "new" (as in New Orleans)."""
 
 
-def stem(word: str) -> str:
-    """Fold a plural to its singular in the crudest safe way: drop one final "s".
+_ENDINGS = ("ing", "ed", "es", "e", "s")
+_VOWELS = frozenset("aeiouy")
 
-    "arrests" and "arrest", "detainers" and "detainer", "agentes" and
-    "agente" then compare equal. Words ending in "ss", "us" or "is", and short
-    words, are left alone.
+
+def stem(word: str) -> str:
+    """Fold common endings so that forms of one word compare equal; crude but safe.
+
+    One ending goes, the first of "-ing", "-ed", "-es", "-e" or "-s" that the
+    word has, as long as three letters with a vowel are left; then a doubled
+    final consonant is halved. "ignore", "ignores", "ignoring" and "ignored"
+    all read "ignor"; "arrests" and "arrested", "arrest"; "stopped", "stop";
+    "federales", "federal". A final "s" after "ss", "us" or "is" stays
+    ("access", "status", "analysis"), and so do words of four letters or
+    fewer and :data:`NOT_PLURALS`.
     """
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in NOT_PLURALS:
-        return word[:-1]
+    if len(word) <= 4 or word in NOT_PLURALS:
+        return word
+    for ending in _ENDINGS:
+        if word.endswith(ending):
+            rest = word[: -len(ending)]
+            if ending == "s" and rest.endswith(("s", "u", "i")):
+                break
+            if len(rest) >= 3 and not _VOWELS.isdisjoint(rest):
+                word = rest
+            break
+    if word[-1] == word[-2] and word[-1] not in _VOWELS and word[-1] not in "ls":
+        word = word[:-1]
     return word
 
 
@@ -102,7 +120,7 @@ class Normalizer:
     Synonyms map what members type to one canonical word or phrase
     ("ice hold" -> "detainer", "cops" -> "police"); they are applied to
     whole words, longest variant first, after :func:`simplify`. Stop words
-    are then dropped, unless that would leave nothing, and plurals folded
+    are then dropped, unless that would leave nothing, and word endings folded
     (:func:`stem`).
     """
 
