@@ -4,7 +4,9 @@
 ``tests/data/holdout.yaml`` was written separately; it was used only to check
 choices until ``tests/data/unseen.yaml`` was written, and has since served as
 a second development set. ``unseen.yaml`` was written after every tuning
-decision and has never been tuned on. Safety targets (issue #3, and #8 for
+decision and has never been tuned on. ``blind.yaml`` was written later from
+the entry plan and the seeds alone; after its first run its wrong answers
+were studied, so it is a third development set. Safety targets (issue #3, and #8 for
 Spanish) are asserted as written on every set and in each language: at most
 2% of questions answered wrongly, at least 95% of out-of-scope questions
 declined. The correct-answer and helpful rates fall short of the issue's 90%
@@ -22,12 +24,12 @@ from bot.engine import Engine
 from bot.evaluate import Report, evaluate, load_labelled
 
 DATA = Path(__file__).parent / "data"
-SETS = ("eval", "holdout", "unseen")
+SETS = ("eval", "holdout", "unseen", "blind")
 
 
 @pytest.fixture(scope="module")
 def reports(shipped_engine: Engine) -> dict[str, Report]:
-    """Both labelled sets, scored once."""
+    """Every labelled set, scored once."""
     return {
         name: evaluate(shipped_engine, load_labelled(DATA / f"{name}.yaml", shipped_engine.faq.by_id)) for name in SETS
     }
@@ -48,7 +50,8 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
 
 
 @pytest.mark.parametrize(
-    ("name", "correct", "helpful"), [("eval", 82.5, 95.5), ("holdout", 82.0, 97.0), ("unseen", 73.5, 99.0)]
+    ("name", "correct", "helpful"),
+    [("eval", 82.5, 95.5), ("holdout", 82.0, 97.0), ("unseen", 73.5, 99.0), ("blind", 78.5, 96.0)],
 )
 def test_quality_does_not_fall_below_what_was_measured(
     reports: dict[str, Report], name: str, correct: float, helpful: float
