@@ -51,7 +51,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
 
 @pytest.mark.parametrize(
     ("name", "correct", "helpful"),
-    [("eval", 83.0, 96.5), ("holdout", 82.0, 97.0), ("unseen", 76.0, 99.0), ("blind", 81.5, 96.0)],
+    [("eval", 83.0, 95.5), ("holdout", 83.0, 96.0), ("unseen", 79.0, 98.0), ("blind", 84.5, 96.5)],
 )
 def test_quality_does_not_fall_below_what_was_measured(
     reports: dict[str, Report], name: str, correct: float, helpful: float
