@@ -78,7 +78,7 @@ is worked out for the :data:`COVERED` best entries only."""
 class Thresholds:
     """The three numbers that decide between answer, suggest and none (scores are 0-100)."""
 
-    answer: float = 63.0
+    answer: float = 64.0
     margin: float = 6.0
     suggest: float = 40.0
     max_suggestions: int = 3
