@@ -105,7 +105,7 @@ def local_date(stated: str, pack: Language) -> str:
 def is_personal(faq: FAQ, question: str) -> bool:
     """Whether the question describes the asker's own case (any language pack's patterns)."""
     text = simplify(question)
-    return any(p.search(text) for pack in faq.languages.values() for p in pack.personal_patterns)
+    return any(p.search(text) for p in faq.personal_patterns)
 
 
 def _resolve(faq: FAQ, seed: str, section: str, quote: str, pack: Language) -> SourceCitation:
