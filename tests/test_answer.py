@@ -7,10 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import EMBED_LIMITS, embed_length, is_personal, local_date, render_embed, render_text, to_json
+from bot.answer import (
+    EMBED_LIMITS,
+    build_answer,
+    embed_length,
+    is_personal,
+    local_date,
+    render_embed,
+    render_text,
+    to_json,
+)
 from bot.engine import Engine
 from bot.evaluate import load_labelled
 from bot.faq import combine_patterns
+from bot.matcher import Candidate, Match
 from bot.text import simplify
 from tests.conftest import DETAINER_QUOTE
 
@@ -196,3 +206,17 @@ def test_a_date_not_written_as_the_sources_write_dates_is_shown_as_stated(small_
     assert local_date("December 8, 2025", spanish) == "8 de diciembre de 2025"
     for stated in ("2025-08-20", "Aug 20, 2025", "August 20, 2025 (updated)", "Agosto 20, 2025"):
         assert local_date(stated, spanish) == stated
+
+
+def test_an_entrys_citations_are_resolved_once_per_language_and_as_if_afresh(shipped_engine: Engine) -> None:
+    entry = next(e for e in shipped_engine.faq.entries if len(e.citations) > 1)
+    for lang in ("en", "es"):
+        first = shipped_engine.show(entry.id, lang=lang)
+        again = shipped_engine.show(entry.id, lang=lang)
+        assert first is not None and again is not None
+        assert again.citations is first.citations
+        chosen = Match("answer", entry.text(lang).question, False, "", (Candidate(entry.id, 100.0, lang),))
+        assert build_answer(shipped_engine.faq, chosen, lang).citations == first.citations
+    english, spanish = (shipped_engine.show(entry.id, lang=lang) for lang in ("en", "es"))
+    assert english is not None and spanish is not None
+    assert [c.checked_local for c in english.citations] != [c.checked_local for c in spanish.citations]
