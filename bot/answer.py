@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.faq import BASE_LANGUAGE, FAQ, Language
+from bot.faq import BASE_LANGUAGE, FAQ, Entry, Language
 from bot.matcher import MAX_QUESTION_CHARS, Match, Status
 from bot.text import simplify
 
@@ -105,7 +105,7 @@ def local_date(stated: str, pack: Language) -> str:
 def is_personal(faq: FAQ, question: str) -> bool:
     """Whether the question describes the asker's own case (any language pack's patterns)."""
     text = simplify(question)
-    return any(p.search(text) for pack in faq.languages.values() for p in pack.personal_patterns)
+    return any(p.search(text) for p in faq.personal_patterns)
 
 
 def _resolve(faq: FAQ, seed: str, section: str, quote: str, pack: Language) -> SourceCitation:
@@ -115,11 +115,31 @@ def _resolve(faq: FAQ, seed: str, section: str, quote: str, pack: Language) -> S
     return SourceCitation(seed, source.title, section, source.checked, quote, source.kind, local)
 
 
-def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: str | None = None) -> Answer:
+Resolved = dict[tuple[str, str], tuple[SourceCitation, ...]]
+"""Citations already resolved, by ``(entry id, language)``: see :func:`build_answer`."""
+
+
+def _citations(faq: FAQ, entry: Entry, lang: str, resolved: Resolved | None) -> tuple[SourceCitation, ...]:
+    """``entry``'s citations resolved in ``lang``, taken from ``resolved`` or added to it."""
+    key = (entry.id, lang)
+    found = resolved.get(key) if resolved is not None else None
+    if found is None:
+        pack = faq.languages[lang]
+        found = tuple(_resolve(faq, c.seed, c.section, c.quote, pack) for c in entry.citations)
+        if resolved is not None:
+            resolved[key] = found
+    return found
+
+
+def build_answer(
+    faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: str | None = None, resolved: Resolved | None = None
+) -> Answer:
     """Resolve a match into an :class:`Answer` in ``lang``.
 
     ``referral`` overrides the language pack's referral text (a server's own
-    legal-aid or rapid-response line).
+    legal-aid or rapid-response line). ``resolved`` keeps each entry's
+    citations once resolved in a language (they depend on nothing else), for
+    the next answer from the same ``faq``.
     """
     if lang not in faq.languages:
         lang = BASE_LANGUAGE
@@ -127,9 +147,7 @@ def build_answer(faq: FAQ, match: Match, lang: str = BASE_LANGUAGE, referral: st
     messages = pack.messages
     best = match.best
     entry = faq.by_id[best.entry_id] if match.status == "answer" and best else None
-    citations: tuple[SourceCitation, ...] = ()
-    if entry is not None:
-        citations = tuple(_resolve(faq, c.seed, c.section, c.quote, pack) for c in entry.citations)
+    citations = _citations(faq, entry, lang, resolved) if entry is not None else ()
     subject = next((s for s in faq.not_covered if s.id == match.not_covered), None)
     suggestions = ()
     if match.status == "suggest":

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.answer import Answer, build_answer
+from bot.answer import Answer, Resolved, build_answer
 from bot.faq import BASE_LANGUAGE, FAQ, load_faq
 from bot.language import choose_language
 from bot.matcher import THRESHOLDS, Candidate, Match, Matcher, Thresholds
@@ -34,6 +34,8 @@ class Engine:
 
     faq: FAQ
     matcher: Matcher
+    resolved: Resolved = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Each entry's citations as resolved for an answer, by entry and language, kept once built (they never change)."""
 
     @classmethod
     def load(
@@ -67,7 +69,7 @@ class Engine:
         """Match ``question`` and build the reply in the chosen language."""
         match = self.matcher.match(question)
         language = choose_language(self.faq, match.question, lang, locales)
-        return build_answer(self.faq, match, language, referral)
+        return build_answer(self.faq, match, language, referral, self.resolved)
 
     def show(self, entry_id: str, *, lang: str | None = None, referral: str | None = None) -> Answer | None:
         """The answer for one entry by id (``/faq show``, "did you mean" buttons); ``None`` if unknown."""
@@ -76,4 +78,4 @@ class Engine:
             return None
         language = lang if lang in self.faq.languages else BASE_LANGUAGE
         chosen = Match("answer", entry.text(language).question, False, "", (Candidate(entry.id, 100.0, language),))
-        return build_answer(self.faq, chosen, language, referral)
+        return build_answer(self.faq, chosen, language, referral, self.resolved)

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from bot.answer import EMBED_LIMITS, embed_length, is_personal, local_date, render_embed, render_text, to_json
+from bot.answer import (
+    EMBED_LIMITS,
+    build_answer,
+    embed_length,
+    is_personal,
+    local_date,
+    render_embed,
+    render_text,
+    to_json,
+)
 from bot.engine import Engine
+from bot.evaluate import load_labelled
+from bot.faq import combine_patterns
+from bot.matcher import Candidate, Match
+from bot.text import simplify
 from tests.conftest import DETAINER_QUOTE
+
+DATA = Path(__file__).parent / "data"
 
 JSON_KEYS = {
     "status",
@@ -50,6 +68,39 @@ def test_personal_situations_are_detected(small_engine: Engine, question: str) -
 )
 def test_general_questions_are_not_personal(small_engine: Engine, question: str) -> None:
     assert not is_personal(small_engine.faq, question)
+
+
+def test_the_joined_personal_patterns_agree_with_every_pack_pattern_on_every_labelled_question(
+    shipped_engine: Engine,
+) -> None:
+    faq = shipped_engine.faq
+    separate = [p for pack in faq.languages.values() for p in pack.personal_patterns]
+    assert len(separate) > 1 and len(faq.personal_patterns) == 1
+    questions = [item.q for name in ("eval", "holdout", "unseen") for item in load_labelled(DATA / f"{name}.yaml")]
+    personal = [any(p.search(simplify(q)) for p in separate) for q in questions]
+    assert any(personal) and not all(personal)
+    assert [is_personal(faq, q) for q in questions] == personal
+
+
+@pytest.mark.parametrize(
+    ("patterns", "joined"),
+    [
+        ([r"\bmy (son|wife)\b", r"\bme detuvieron\b"], True),
+        ([r"\bmy (son|wife)\b"], False),  # nothing to join
+        ([r"\b(\w+) \1\b", r"\bme detuvieron\b"], False),  # a numbered backreference
+        ([r"(a)?(?(1)b|c)", r"\bme detuvieron\b"], False),  # a conditional group
+        ([r"(?i)\bmy son\b", r"\bme detuvieron\b"], False),  # a flag of its own
+        ([r"(?P<who>son)", r"(?P<who>hijo)"], False),  # a group name used twice
+    ],
+)
+def test_personal_patterns_are_joined_only_where_that_keeps_their_meaning(patterns: list[str], joined: bool) -> None:
+    compiled = [re.compile(p) for p in patterns]
+    result = combine_patterns(compiled)
+    assert len(result) == (1 if joined else len(compiled))
+    if not joined:
+        assert list(result) == compiled
+    for text in ("my son was here", "me detuvieron ayer", "the the cat", "ab", "c", "my wife", "nothing", "hijo"):
+        assert any(p.search(text) for p in result) == any(p.search(text) for p in compiled)
 
 
 def test_answer_json_contract(small_engine: Engine) -> None:
@@ -155,3 +206,17 @@ def test_a_date_not_written_as_the_sources_write_dates_is_shown_as_stated(small_
     assert local_date("December 8, 2025", spanish) == "8 de diciembre de 2025"
     for stated in ("2025-08-20", "Aug 20, 2025", "August 20, 2025 (updated)", "Agosto 20, 2025"):
         assert local_date(stated, spanish) == stated
+
+
+def test_an_entrys_citations_are_resolved_once_per_language_and_as_if_afresh(shipped_engine: Engine) -> None:
+    entry = next(e for e in shipped_engine.faq.entries if len(e.citations) > 1)
+    for lang in ("en", "es"):
+        first = shipped_engine.show(entry.id, lang=lang)
+        again = shipped_engine.show(entry.id, lang=lang)
+        assert first is not None and again is not None
+        assert again.citations is first.citations
+        chosen = Match("answer", entry.text(lang).question, False, "", (Candidate(entry.id, 100.0, lang),))
+        assert build_answer(shipped_engine.faq, chosen, lang).citations == first.citations
+    english, spanish = (shipped_engine.show(entry.id, lang=lang) for lang in ("en", "es"))
+    assert english is not None and spanish is not None
+    assert [c.checked_local for c in english.citations] != [c.checked_local for c in spanish.citations]
