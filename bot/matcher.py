@@ -3,7 +3,10 @@
 Every question gets exactly one decision:
 
 * ``answer``  - the best entry clears :attr:`Thresholds.answer` *and* beats the
-  runner-up entry by :attr:`Thresholds.margin`;
+  runner-up by :attr:`Thresholds.margin`; or, a second tier, it clears only
+  :attr:`Thresholds.clear_answer` but leads by the wider
+  :attr:`Thresholds.clear_margin` and no not-covered subject is among the
+  five best (see :meth:`Thresholds.confident`);
 * ``suggest`` - something is close (at least :attr:`Thresholds.suggest`), but
   not sure enough: offer up to three entries;
 * ``none``    - nothing relevant.
@@ -76,12 +79,26 @@ is worked out for the :data:`COVERED` best entries only."""
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """The three numbers that decide between answer, suggest and none (scores are 0-100)."""
+    """The numbers that decide between answer, suggest and none (scores are 0-100)."""
 
     answer: float = 64.0
     margin: float = 6.0
+    clear_answer: float = 56.0
+    clear_margin: float = 10.0
     suggest: float = 40.0
     max_suggestions: int = 3
+
+    def confident(self, score: float, lead: float, subject_near: bool) -> bool:
+        """Whether a best entry with this score and lead over the runner-up is sure enough to answer.
+
+        Two tiers: a high score with a fair lead, or a lower score with a clear
+        lead when no not-covered subject (``subject_near``) is close behind.
+        A question near a subject the sources do not cover is often about that
+        subject, so the lower tier never answers it.
+        """
+        if score >= self.answer and lead >= self.margin:
+            return True
+        return score >= self.clear_answer and lead >= self.clear_margin and not subject_near
 
 
 THRESHOLDS = Thresholds()
@@ -401,7 +418,9 @@ class Matcher:
 
         A question closest to a not-covered subject (and close enough to have
         earned suggestions) is declined, naming the subject. A not-covered
-        runner-up also counts against the best entry's lead.
+        runner-up also counts against the best entry's lead, and one anywhere
+        among the five best keeps the lower tier of :meth:`Thresholds.confident`
+        from answering.
         """
         question, truncated, normalized = self.prepare(question)
         limits = self.thresholds
@@ -413,7 +432,7 @@ class Matcher:
             return Match("none", question, truncated, normalized, (), self._document_id(scored[0][0]))
         ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
         status: Status = "none"
-        if top >= limits.answer and top - runner_up >= limits.margin:
+        if limits.confident(top, top - runner_up, any(i >= len(entries) for i, _, _ in scored)):
             status = "answer"
         elif top >= limits.suggest:
             status = "suggest"

@@ -46,7 +46,7 @@ GUILD = FakeGuild(id=GUILD_ID, channel_id=CHANNEL_ID, roles={MOD_ROLE: "moderato
 pytestmark = pytest.mark.fakediscord(guilds=[GUILD])
 
 ANSWERED = "ice hold"
-SUGGESTED = "federal"
+SUGGESTED = "claim"
 UNKNOWN = "weather forecast"
 SETTINGS_VARIABLES = ("FAQ_DIR", "SEEDS_DIR", "MODERATOR_ROLE_IDS", "REPLY_VISIBILITY", "ALLOW_PUBLIC_REPLIES")
 SETTINGS_VARIABLES += ("REFERRAL_TEXT", "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS", "COOLDOWN_RATE", "COOLDOWN_PER")

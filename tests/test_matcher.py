@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,7 +33,7 @@ def test_unrelated_question_gets_none(small_engine: Engine) -> None:
 
 
 def test_close_but_unsure_gets_suggestions(small_engine: Engine) -> None:
-    matcher = Matcher(small_engine.faq, Thresholds(answer=101.0, margin=0.0, suggest=50.0))
+    matcher = Matcher(small_engine.faq, Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, suggest=50.0))
     match = matcher.match("is an ICE hold mandatory?")
     assert match.status == "suggest"
     assert match.candidates[0].entry_id == "detainer-is-request"
@@ -40,8 +42,37 @@ def test_close_but_unsure_gets_suggestions(small_engine: Engine) -> None:
 
 def test_a_narrow_lead_is_not_confident(small_engine: Engine) -> None:
     # Both entries clear the answer threshold, but neither leads by the margin.
-    matcher = Matcher(small_engine.faq, Thresholds(answer=0.0, margin=101.0, suggest=0.0))
+    matcher = Matcher(small_engine.faq, Thresholds(answer=0.0, margin=101.0, clear_margin=101.0, suggest=0.0))
     assert matcher.match("ice hold ftca").status == "suggest"
+
+
+def test_the_lower_tier_answers_only_with_a_clear_lead(small_engine: Engine) -> None:
+    question = "ice hold ftca"
+    _, _, prepared = small_engine.matcher.prepare(question)
+    best, runner_up = small_engine.matcher.rank(prepared, limit=2)
+    lead = best.score - runner_up.score
+    # The first tier is out of reach, so only the second can answer.
+    lower = Thresholds(answer=101.0, margin=0.0, clear_answer=best.score, clear_margin=lead, suggest=0.0)
+    answered = Matcher(small_engine.faq, lower).match(question)
+    assert answered.status == "answer" and answered.best == best
+    assert Matcher(small_engine.faq, replace(lower, clear_margin=lead + 0.1)).match(question).status == "suggest"
+    assert Matcher(small_engine.faq, replace(lower, clear_answer=best.score + 0.1)).match(question).status == "suggest"
+
+
+@pytest.mark.parametrize(
+    ("score", "lead", "subject_near", "confident"),
+    [
+        (64.0, 6.0, True, True),  # the first tier ignores subjects (they already count in the lead)
+        (64.0, 5.9, False, False),
+        (63.9, 9.9, False, False),
+        (56.0, 10.0, False, True),  # the second tier: a lower score, a clear lead, no subject near
+        (56.0, 10.0, True, False),
+        (55.9, 40.0, False, False),
+    ],
+)
+def test_the_two_tiers_of_confidence(score: float, lead: float, subject_near: bool, confident: bool) -> None:
+    limits = Thresholds(answer=64.0, margin=6.0, clear_answer=56.0, clear_margin=10.0)
+    assert limits.confident(score, lead, subject_near) is confident
 
 
 def test_long_questions_are_cut_and_flagged(small_engine: Engine) -> None:
@@ -67,7 +98,7 @@ def test_any_string_gets_exactly_one_valid_decision(small_engine: Engine, questi
     assert len(match.question) <= MAX_QUESTION_CHARS
     scores = [c.score for c in match.candidates]
     if match.status == "answer":
-        assert len(scores) == 1 and scores[0] >= limits.answer
+        assert len(scores) == 1 and scores[0] >= min(limits.answer, limits.clear_answer)
     elif match.status == "suggest":
         assert 1 <= len(scores) <= limits.max_suggestions and min(scores) >= limits.suggest
     else:

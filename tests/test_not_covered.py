@@ -112,7 +112,8 @@ def test_subjects_are_never_ranked_or_suggested(engine: Engine) -> None:
     matcher = engine.matcher
     _, _, prepared = matcher.prepare("ice hold door")
     assert {c.entry_id for c in matcher.rank(prepared, limit=25)} <= set(engine.faq.by_id)
-    unsure = Matcher(engine.faq, Thresholds(answer=101.0, margin=0.0, suggest=0.0)).match("ice hold door")
+    unsure = Matcher(engine.faq, Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, suggest=0.0))
+    unsure = unsure.match("ice hold door")
     assert unsure.status == "suggest" and {c.entry_id for c in unsure.candidates} <= set(engine.faq.by_id)
 
 
@@ -125,6 +126,20 @@ def test_a_close_subject_counts_against_an_entrys_lead(make_faq: FAQBuilder) -> 
     assert Matcher(load_faq(make_faq(name="plain")), matcher.thresholds).match("is an ice hold mandatory").status == (
         "answer"
     )
+
+
+def test_a_subject_among_the_five_best_keeps_the_lower_tier_from_answering(
+    make_faq: FAQBuilder, engine: Engine
+) -> None:
+    question = "is an ICE hold mandatory?"
+    _, _, prepared = engine.matcher.prepare(question)
+    scored = engine.matcher._scored(prepared, 5, True)
+    (best, _, _), (subject, subject_score, _) = scored
+    assert best < len(engine.faq.entries) <= subject  # an entry first, the subject second
+    lead = engine.matcher.rank(prepared, 1)[0].score - subject_score
+    lower = Thresholds(answer=101.0, margin=0.0, clear_answer=0.0, clear_margin=lead, suggest=0.0)
+    assert Matcher(engine.faq, lower).match(question).status == "suggest"
+    assert Matcher(load_faq(make_faq(name="plain")), lower).match(question).status == "answer"
 
 
 def test_subjects_do_not_change_how_entries_score(make_faq: FAQBuilder, engine: Engine) -> None:

@@ -8,7 +8,8 @@ decision and has never been tuned on. ``blind.yaml`` was written later from
 the entry plan and the seeds alone; after its first run its wrong answers
 were studied, so it is a third development set, and so is ``blind2.yaml``,
 written the same way and studied after its first run. ``blind3.yaml``,
-written the same way, has had no phrasing written from it. Safety targets
+written the same way, has had no phrasing written from it (its figures were
+printed beside the development sets' when the thresholds were chosen). Safety targets
 (issue #3, and #8 for Spanish) are asserted as written on every set and in each language: at most
 2% of questions answered wrongly, at least 95% of out-of-scope questions
 declined. The correct-answer and helpful rates fall short of the issue's 90%
@@ -54,12 +55,12 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
 @pytest.mark.parametrize(
     ("name", "correct", "helpful"),
     [
-        ("eval", 81.0, 96.0),
-        ("holdout", 80.5, 96.0),
-        ("unseen", 78.0, 98.0),
-        ("blind", 84.0, 97.0),
-        ("blind2", 75.0, 97.0),
-        ("blind3", 81.0, 98.5),
+        ("eval", 84.0, 96.0),
+        ("holdout", 87.5, 96.0),
+        ("unseen", 83.0, 98.0),
+        ("blind", 87.0, 97.0),
+        ("blind2", 81.0, 97.0),
+        ("blind3", 88.5, 98.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(

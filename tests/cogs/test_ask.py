@@ -16,7 +16,7 @@ from tests.cogs.conftest import GUILD_ID, MOD_ROLE, USER_ID, FakeInteraction, Se
 from tests.conftest import ftca_entry
 
 ANSWERED = "ice hold"
-SUGGESTED = "federal"
+SUGGESTED = "claim"
 UNKNOWN = "weather today"
 
 

@@ -66,7 +66,7 @@ FTCA_QUOTE_B = "personal-capacity suits against officers are limited and legally
 DETAINER_SEED = {"seed": "004_eff2dd5aa25bedd4", "section": "1. Summary of the results"}
 FTCA_SEED = {"seed": "003_44d31c13fabd0e6a", "section": "Executive summary"}
 
-QUESTIONS = ("is an ice hold mandatory", "what is the ftca", "federal", "weather today")
+QUESTIONS = ("is an ice hold mandatory", "what is the ftca", "claim", "weather today")
 """An answer from each entry, a suggestion, and no match."""
 
 
@@ -168,7 +168,7 @@ async def test_reload_under_load_answers_everything_from_one_whole_version(
         else:
             kinds = kind_of_text(str(data))
             assert kinds <= {"A"} or kinds <= {"B"}, (question, kinds)
-            decisions["suggest" if question == "federal" else "none"] += 1
+            decisions["suggest" if question == "claim" else "none"] += 1
 
     async with running_client(bot, token=TOKEN, timeout=TIMEOUT):
         await bot.tree.sync()

@@ -136,7 +136,7 @@ async def test_moderator_subcommands_are_refused_at_run_time(fake_discord: FakeD
     moderator_only = sorted(c.name for c in faq_group.commands if c.name not in PUBLIC_SUBCOMMANDS)  # type: ignore[attr-defined]
     assert {"reload", "stats", "gaps", "settings", "purge"} <= set(moderator_only)
 
-    for question in ("is an ice hold mandatory", "weather today", "federal"):  # something to purge
+    for question in ("is an ice hold mandatory", "weather today", "claim"):  # something to purge
         await ask(fake_discord, question)
     folder = bot.engine.faq.folder
     changed = entry(answer="An edit a member must not be able to put live.")
@@ -239,7 +239,7 @@ async def test_the_token_never_reaches_logs_errors_or_tracebacks(
                 await bot.tree.sync()
                 await ask(fake, "is an ice hold mandatory")
                 await fake.interact(fake.autocomplete("ask", {"question": "ice"}, focused="question"), TIMEOUT)
-                await ask(fake, "federal")  # sends a "did you mean" button
+                await ask(fake, "claim")  # sends a "did you mean" button
                 with monkeypatch.context() as patch:
                     patch.setattr(Engine, "ask", crash)
                     patch.setattr(Engine, "show", crash)
@@ -295,7 +295,7 @@ async def test_a_faqbot_run_session_at_debug_never_prints_the_token(
         try:
             await fake_discord.wait_until_ready(START_LIMIT)
             await ask(fake_discord, "is an ice hold mandatory")
-            await ask(fake_discord, "federal")
+            await ask(fake_discord, "claim")
             await fake_discord.interact(fake_discord.component("faq:show:ftca-vs-personal-suit"), TIMEOUT)
             await fake_discord.interact(
                 fake_discord.autocomplete("ask", {"question": "tort"}, focused="question"), TIMEOUT

@@ -104,7 +104,7 @@ async def test_moderator_commands_show_stats_gaps_and_settings(fake_discord: Fak
     saved = await faq(fake_discord, "settings", {"record_unanswered": True, "retention_days": 14})
     assert saved.startswith("Saved.") and "record_unanswered: true  (this server)" in saved
     assert "retention_days: 14  (this server)" in saved
-    for question in ("ice hold", "ice hold", "federal", "what is the 48 hour rule", "48 hour rule?"):
+    for question in ("ice hold", "ice hold", "claim", "what is the 48 hour rule", "48 hour rule?"):
         await ask(fake_discord, question, OPTED_IN)
     await settle(bot)
     stats = await faq(fake_discord, "stats", {"days": 7})
@@ -145,7 +145,7 @@ async def test_privacy_walkthrough_stores_nothing_that_identifies_anyone(
     for guild in (OPTED_IN, OPTED_OUT, None):
         for user in USERS:
             await ask(fake_discord, "ice hold", guild, user)
-            await ask(fake_discord, "federal", guild, user)
+            await ask(fake_discord, "claim", guild, user)
             await ask(fake_discord, PERSONAL, guild, user)
             await ask(fake_discord, f"{MARKED} {MARKERS[guild]}", guild, user)
     await settle(bot)

@@ -110,7 +110,7 @@ def test_only_the_language_of_a_locale_is_kept() -> None:
 def test_events_carry_text_only_for_unanswered_questions_of_servers_that_opted_in(small_engine: Engine) -> None:
     missed = small_engine.ask("my name is Ana Ruiz, call 555-123-4567 about the weather")
     answered = small_engine.ask("ice hold")
-    suggested = small_engine.ask("federal")
+    suggested = small_engine.ask("claim")
     assert (missed.status, answered.status, suggested.status) == ("none", "answer", "suggest")
     assert event_for(missed, "k", TODAY, "en-US", record_text=False).text is None
     kept = event_for(missed, "k", TODAY, "en-US", record_text=True)
@@ -124,7 +124,7 @@ def test_events_carry_text_only_for_unanswered_questions_of_servers_that_opted_i
 async def test_observe_counts_replies_and_keeps_opted_in_gaps(insights: Insights, small_engine: Engine) -> None:
     await insights.update_settings(GUILD, {"record_unanswered": True})
     for guild in (GUILD, OTHER, None):
-        for question in ("ice hold", "what is the 48 hour rule", "48 hour rule?", "federal"):
+        for question in ("ice hold", "what is the 48 hour rule", "48 hour rule?", "claim"):
             assert await insights.observe(guild, small_engine.ask(question), discord.Locale.american_english)
     assert insights.recorder is not None
     await insights.recorder.flush()
