@@ -9,7 +9,9 @@ the entry plan and the seeds alone; after its first run its wrong answers
 were studied, so it is a third development set, and so is ``blind2.yaml``,
 written the same way and studied after its first run. ``blind3.yaml``,
 written the same way, has had no phrasing written from it (its figures were
-printed beside the development sets' when the thresholds were chosen). Safety targets
+printed beside the development sets' when the thresholds were chosen).
+``blind4.yaml`` was written the same way after the last threshold change, and
+nothing has been written from it. Safety targets
 (issue #3, and #8 for Spanish) are asserted as written on every set and in each language: at most
 2% of questions answered wrongly, at least 95% of out-of-scope questions
 declined. The correct-answer and helpful rates fall short of the issue's 90%
@@ -27,7 +29,7 @@ from bot.engine import Engine
 from bot.evaluate import Report, evaluate, load_labelled
 
 DATA = Path(__file__).parent / "data"
-SETS = ("eval", "holdout", "unseen", "blind", "blind2", "blind3")
+SETS = ("eval", "holdout", "unseen", "blind", "blind2", "blind3", "blind4")
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +63,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind", 87.0, 97.0),
         ("blind2", 81.0, 97.0),
         ("blind3", 88.5, 98.0),
+        ("blind4", 84.0, 99.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
