@@ -112,8 +112,8 @@ def test_subjects_are_never_ranked_or_suggested(engine: Engine) -> None:
     matcher = engine.matcher
     _, _, prepared = matcher.prepare("ice hold door")
     assert {c.entry_id for c in matcher.rank(prepared, limit=25)} <= set(engine.faq.by_id)
-    unsure = Matcher(engine.faq, Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, suggest=0.0))
-    unsure = unsure.match("ice hold door")
+    never_sure = Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, suggest=0.0)
+    unsure = Matcher(engine.faq, never_sure).match("ice hold door")
     assert unsure.status == "suggest" and {c.entry_id for c in unsure.candidates} <= set(engine.faq.by_id)
 
 

@@ -5,18 +5,18 @@
 choices until ``tests/data/unseen.yaml`` was written, and has since served as
 a second development set. ``unseen.yaml`` was written after every tuning
 decision and has never been tuned on. ``blind.yaml`` was written later from
-the entry plan and the seeds alone; after its first run its wrong answers
-were studied, so it is a third development set, and so is ``blind2.yaml``,
-written the same way and studied after its first run. ``blind3.yaml``,
-written the same way, has had no phrasing written from it (its figures were
-printed beside the development sets' when the thresholds were chosen).
-``blind4.yaml`` was written the same way after the last threshold change, and
-nothing has been written from it. Safety targets
-(issue #3, and #8 for Spanish) are asserted as written on every set and in each language: at most
-2% of questions answered wrongly, at least 95% of out-of-scope questions
-declined. The correct-answer and helpful rates fall short of the issue's 90%
-and 97% on some sets; they are asserted as floors at the measured values so
-they cannot silently get worse (see README, "Answer quality").
+the entry plan and the seeds alone; after its first run its wrong answers were
+studied, so it is a third development set, and so is ``blind2.yaml``, written
+the same way and studied after its first run. ``blind3.yaml``, written the
+same way, has had no phrasing written from it (its figures were printed beside
+the development sets' when the thresholds were chosen). ``blind4.yaml`` was
+written the same way after the last threshold change, and nothing has been
+written from it. Safety targets (issue #3, and #8 for Spanish) are asserted as
+written on every set and in each language: at most 2% of questions answered
+wrongly, at least 95% of out-of-scope questions declined. The correct-answer
+and helpful rates fall short of the issue's 90% and 97% on some sets; they are
+asserted as floors at the measured values so they cannot silently get worse
+(see README, "Answer quality").
 """
 
 from __future__ import annotations
