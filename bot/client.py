@@ -27,7 +27,7 @@ from bot.cogs.errors import on_app_command_error
 from bot.cogs.faq import FAQCog
 from bot.cogs.insights import InsightsCog
 from bot.config import Settings
-from bot.engine import Engine
+from bot.engine import Engine, load_in_thread
 from bot.guild_settings import SettingsStore, StaticSettingsStore
 from bot.insights.service import Insights
 from bot.language import language_for_locale
@@ -160,9 +160,7 @@ class FAQBot(commands.Bot):
         the folder does not validate. Concurrent reloads run one at a time.
         """
         async with self.reload_lock:
-            new = await asyncio.to_thread(
-                Engine.load, self.settings.faq_dir, self.settings.seeds_dir, previous=self.engine
-            )
+            new = await load_in_thread(self.settings.faq_dir, self.settings.seeds_dir, previous=self.engine)
             old, self.engine = self.engine, new
         log.info("FAQ reloaded: %d entries, version %s", len(new.faq.entries), new.faq.version)
         return old, new
