@@ -83,18 +83,28 @@ class Engine:
         return build_answer(self.faq, chosen, language, referral, self.resolved)
 
 
+THAW_AFTER = 10.0
+"""Seconds after a reload until the heap frozen by :func:`load_in_thread` is unfrozen again."""
+
+
 async def load_in_thread(faq_dir: Path | None, seeds_dir: Path | None, previous: Engine) -> Engine:
     """Load a new engine in a worker thread while the event loop goes on answering from ``previous``.
 
     Automatic garbage collection is paused while the thread builds the new
     FAQ. Its tens of thousands of new objects would otherwise set off full
     collections, each holding the GIL while it walks every object in the
-    process (over 100 ms with 10,000 entries), and every answer due meanwhile
-    would wait. Once the engine is built, everything alive is frozen
-    (:func:`gc.freeze`), so no later collection walks the new FAQ either.
-    That is safe because an engine holds no reference cycles (tested): when a
-    later reload drops it, reference counting frees it, frozen or not.
-    Raises :class:`~bot.errors.FAQLoadError` like :meth:`Engine.load`.
+    process (over 100 ms with 10,000 entries, the old FAQ and the new), and
+    every answer due meanwhile would wait. Once the engine is built,
+    everything alive is frozen (:func:`gc.freeze`), so no collection walks
+    the two FAQs while both are alive either. :data:`THAW_AFTER` seconds
+    later, when the replies in flight have been sent and the caller has
+    dropped the old engine, the heap is unfrozen and collected as usual. The thaw matters: an interaction still in
+    flight at the freeze becomes garbage with reference cycles (discord.py's
+    objects have them), and frozen garbage is never collected, so without it
+    the member and question objects of those replies would stay in memory
+    until the bot restarts. An engine itself holds no cycles (tested), so an
+    old one is freed by reference counting, frozen or not. Raises
+    :class:`~bot.errors.FAQLoadError` like :meth:`Engine.load`.
     """
     collecting = gc.isenabled()
     gc.disable()
@@ -104,4 +114,5 @@ async def load_in_thread(faq_dir: Path | None, seeds_dir: Path | None, previous:
         if collecting:
             gc.enable()
     gc.freeze()
+    asyncio.get_running_loop().call_later(THAW_AFTER, gc.unfreeze)
     return engine

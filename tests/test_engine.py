@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot import engine as engine_module
 from bot.engine import Engine, load_in_thread
 from bot.errors import FAQLoadError
 from tests.conftest import SHIPPED_FAQ, FAQBuilder
@@ -72,3 +74,15 @@ async def test_a_reload_leaves_a_disabled_collector_disabled(make_faq: FAQBuilde
     gc.disable()
     await load_in_thread(folder, None, previous=Engine.load(folder))
     assert not gc.isenabled()
+
+
+async def test_the_heap_is_unfrozen_once_the_replies_in_flight_are_done(
+    make_faq: FAQBuilder, collector: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Frozen garbage is never collected: an interaction in flight at the freeze must not stay in memory for good.
+    monkeypatch.setattr(engine_module, "THAW_AFTER", 0.05)
+    folder = make_faq()
+    await load_in_thread(folder, None, previous=Engine.load(folder))
+    assert gc.get_freeze_count() > 0
+    await asyncio.sleep(0.2)
+    assert gc.get_freeze_count() == 0
