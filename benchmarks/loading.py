@@ -13,7 +13,7 @@ Then the old FAQ must be served throughout a reload. The edited-file reload
 runs through :func:`bot.engine.load_in_thread`, exactly as
 :meth:`bot.client.FAQBot.reload_faq` does (in a worker thread, with automatic
 garbage collection paused until the new engine is built, then the heap
-frozen), while the event loop keeps answering questions with the old engine
+frozen for :data:`bot.engine.THAW_AFTER` seconds), while the event loop keeps answering questions with the old engine
 (:meth:`~bot.engine.Engine.ask`).
 Every answer is compared with the old engine's answer to the same question
 before the reload, which proves the old FAQ was the one served. As in the
