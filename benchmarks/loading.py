@@ -12,16 +12,16 @@ and the matcher's index.
 Then the old FAQ must be served throughout a reload. The edited-file reload
 runs through :func:`bot.engine.load_in_thread`, exactly as
 :meth:`bot.client.FAQBot.reload_faq` does (in a worker thread, with automatic
-garbage collection paused until the new engine is built, then the heap
-frozen for :data:`bot.engine.THAW_AFTER` seconds), while the event loop keeps answering questions with the old engine
-(:meth:`~bot.engine.Engine.ask`).
+garbage collection paused until the new engine is built, then the heap frozen
+for :data:`bot.engine.THAW_AFTER` seconds), while the event loop keeps
+answering questions with the old engine (:meth:`~bot.engine.Engine.ask`).
 Every answer is compared with the old engine's answer to the same question
-before the reload, which proves the old FAQ was the one served. As in the
-bot, two engines are alive (old and new), and a full collection runs first,
-so the garbage left by the loads timed before is not collected (and
-charged) during the reload: a bot that has run a while has none. The
-collector stays on for the answers; the heap is unfrozen after each run, so
-every run and the benchmarks after it start alike. Two loads:
+before the reload, which proves the old FAQ was the one served. As in the bot,
+two engines are alive (old and new), and a full collection runs first, so the
+garbage left by the loads timed before is not collected (and charged) during
+the reload: a bot that has run a while has none. The collector stays on for
+the answers; the heap is unfrozen after each run, so every run and the
+benchmarks after it start alike. Two loads:
 
 * **paced**: :data:`PACED_RATE` questions per second, each on its own loop
   iteration, the loop asleep in between: a very busy bot. The target is

@@ -95,16 +95,17 @@ async def load_in_thread(faq_dir: Path | None, seeds_dir: Path | None, previous:
     collections, each holding the GIL while it walks every object in the
     process (over 100 ms with 10,000 entries, the old FAQ and the new), and
     every answer due meanwhile would wait. Once the engine is built,
-    everything alive is frozen (:func:`gc.freeze`), so no collection walks
-    the two FAQs while both are alive either. :data:`THAW_AFTER` seconds
-    later, when the replies in flight have been sent and the caller has
-    dropped the old engine, the heap is unfrozen and collected as usual. The thaw matters: an interaction still in
-    flight at the freeze becomes garbage with reference cycles (discord.py's
-    objects have them), and frozen garbage is never collected, so without it
-    the member and question objects of those replies would stay in memory
-    until the bot restarts. An engine itself holds no cycles (tested), so an
-    old one is freed by reference counting, frozen or not. Raises
-    :class:`~bot.errors.FAQLoadError` like :meth:`Engine.load`.
+    everything alive is frozen (:func:`gc.freeze`), so no collection walks the
+    two FAQs while both are alive either. :data:`THAW_AFTER` seconds later,
+    when the replies in flight have been sent and the caller has dropped the
+    old engine, the heap is unfrozen and collected as usual. The thaw matters:
+    an interaction still in flight at the freeze becomes garbage with
+    reference cycles (discord.py's objects have them), and frozen garbage is
+    never collected, so without it the member and question objects of those
+    replies would stay in memory until the bot restarts. An engine itself
+    holds no cycles (tested), so an old one is freed by reference counting,
+    frozen or not. Raises :class:`~bot.errors.FAQLoadError` like
+    :meth:`Engine.load`.
     """
     collecting = gc.isenabled()
     gc.disable()
