@@ -338,18 +338,22 @@ class Matcher:
         # Dice of the IDF-weighted word sets (2 * shared / (question + phrasing)),
         # then rapidfuzz on the phrasings that share the most.
         weights = self._weights
-        closest = [(2 * shared / (total + weights[p]), p) for p, shared in overlap.items()]
-        closest.sort(reverse=True)  # a C sort of a few hundred beats heapq.nlargest's Python loop
+        dice = {p: 2 * shared / (total + weights[p]) for p, shared in overlap.items()}
+        # Most overlap first, ties latest phrasing first: positions sorted as ints,
+        # then (stably) on their float Dice alone. Both sorts take CPython's
+        # single-type fast paths, which comparing (dice, position) tuples does not.
+        closest = sorted(dice, reverse=True)
+        closest.sort(key=dice.__getitem__, reverse=True)
         del closest[RERANK:]
         # token_sort_ratio of the question and each phrasing, in one rapidfuzz call.
         query = " ".join(sorted(normalized.split()))
         texts = self._texts
-        similar = process.extract(query, [texts[p] for _, p in closest], scorer=fuzz.ratio, limit=None)
+        similar = process.extract(query, [texts[p] for p in closest], scorer=fuzz.ratio, limit=None)
         best: dict[int, tuple[float, str]] = {}
         for _, similarity, at in similar:
-            dice, position = closest[at]
+            position = closest[at]
             index, lang = self._owners[position]
-            value = 50.0 * dice + 0.5 * similarity
+            value = 50.0 * dice[position] + 0.5 * similarity
             if index not in best or value > best[index][0]:
                 best[index] = (value, lang)
         leaders = heapq.nsmallest(max(limit, COVERED), best.items(), key=lambda item: (-item[1][0], item[0]))
