@@ -244,7 +244,8 @@ class Matcher:
             written.update(simplify(" ".join(p for group in phrasings_by_lang.values() for p in group)).split())
         self._known = frozenset(written) | self.normalize.vocabulary
         # fuzz.ratio can only reach SPELLING_CUTOFF between words of similar
-        # length, so each typo is compared with those alone (listed once per length).
+        # length, so each typo is compared with those alone (listed once per length,
+        # see _correct).
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._known):
             self._by_length[len(word)].append(word)
@@ -264,13 +265,19 @@ class Matcher:
         """
         if word in self._known or len(word) <= 4 or word.isdigit():
             return word
-        candidates = self._similar_length.get(len(word))
+        size = len(word)
+        candidates = self._similar_length.get(size)
         if candidates is None:
-            slack = (100 - SPELLING_CUTOFF) / 100
-            low = math.floor(len(word) * (1 - slack) / (1 + slack))
-            high = math.ceil(len(word) * (1 + slack) / (1 - slack))
-            candidates = sorted(w for size in range(low, high + 1) for w in self._by_length.get(size, ()))
-            self._similar_length[len(word)] = candidates
+            # fuzz.ratio is 100 * (1 - distance / total length), and the distance is at
+            # least the difference in length: only lengths within the cutoff's slack can reach it.
+            slack = 100 - SPELLING_CUTOFF
+            candidates = sorted(
+                w
+                for other, words in self._by_length.items()
+                if 100 * abs(other - size) <= slack * (other + size)
+                for w in words
+            )
+            self._similar_length[size] = candidates
         found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
         return found[0] if found is not None else word
 
