@@ -86,6 +86,22 @@ class Engine:
 THAW_AFTER = 10.0
 """Seconds after a reload until the heap frozen by :func:`load_in_thread` is unfrozen again."""
 
+_thaw: asyncio.TimerHandle | None = None
+"""The pending unfreeze, if any: one for the whole process, as the freeze is."""
+
+
+def _thaw_later() -> None:
+    """Unfreeze the heap :data:`THAW_AFTER` seconds from now, replacing any unfreeze already due.
+
+    The freeze is process-wide, so a second reload within the window moves
+    the one thaw later rather than adding a second one that would end the new
+    freeze early.
+    """
+    global _thaw
+    if _thaw is not None:
+        _thaw.cancel()
+    _thaw = asyncio.get_running_loop().call_later(THAW_AFTER, gc.unfreeze)
+
 
 async def load_in_thread(faq_dir: Path | None, seeds_dir: Path | None, previous: Engine) -> Engine:
     """Load a new engine in a worker thread while the event loop goes on answering from ``previous``.
@@ -115,5 +131,5 @@ async def load_in_thread(faq_dir: Path | None, seeds_dir: Path | None, previous:
         if collecting:
             gc.enable()
     gc.freeze()
-    asyncio.get_running_loop().call_later(THAW_AFTER, gc.unfreeze)
+    _thaw_later()
     return engine

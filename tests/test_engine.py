@@ -86,3 +86,19 @@ async def test_the_heap_is_unfrozen_once_the_replies_in_flight_are_done(
     assert gc.get_freeze_count() > 0
     await asyncio.sleep(0.2)
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_second_reload_moves_the_thaw_instead_of_adding_one(
+    make_faq: FAQBuilder, collector: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first reload's thaw must not end the second reload's freeze early.
+    monkeypatch.setattr(engine_module, "THAW_AFTER", 0.6)
+    folder = make_faq()
+    old = Engine.load(folder)
+    await load_in_thread(folder, None, previous=old)
+    await asyncio.sleep(0.4)
+    await load_in_thread(folder, None, previous=old)
+    await asyncio.sleep(0.4)  # 0.2 s past the first reload's thaw time, 0.2 s before the second's
+    assert gc.get_freeze_count() > 0
+    await asyncio.sleep(0.5)
+    assert gc.get_freeze_count() == 0
