@@ -6,7 +6,9 @@ Every question gets exactly one decision:
   runner-up by :attr:`Thresholds.margin`; or, a second tier, it clears only
   :attr:`Thresholds.clear_answer` but leads by the wider
   :attr:`Thresholds.clear_margin` and no not-covered subject is among the
-  five best (see :meth:`Thresholds.confident`);
+  five best (see :meth:`Thresholds.confident`). A question that comes down to
+  one word is answered only by an entry that word names (see
+  :meth:`Matcher._one_word_is_enough`);
 * ``suggest`` - something is close (at least :attr:`Thresholds.suggest`), but
   not sure enough: offer up to three entries;
 * ``none``    - nothing relevant.
@@ -206,6 +208,13 @@ class Matcher:
             for word in words:
                 frequency[word] += 1
         self._idf = {word: math.log((entries + 1) / (count + 0.5)) for word, count in frequency.items()}
+        # What a one-word question may be answered from (see match): the words of
+        # each entry's own questions, and the words only one entry uses.
+        self._headline_words = tuple(
+            frozenset(word for text in entry.texts.values() for word in self._normalized[text.question].split())
+            for entry in faq.entries
+        )
+        self._single_entry_words = frozenset(word for word, count in frequency.items() if count == 1)
         self._unknown_idf = math.log((entries + 1) / 0.5)
         for words in words_per_entry[entries:]:
             for word in words:
@@ -424,6 +433,22 @@ class Matcher:
                     found.append(Confusion(entry.id, phrasing, self._document_id(rival), own, rival_score))
         return found
 
+    def _one_word_is_enough(self, normalized: str, index: int) -> bool:
+        """Whether entry ``index`` may answer a question whose only telling (not common) word is one word.
+
+        A bare word ("county", "lawyer", "work") scores high against any short
+        phrasing that contains it, but says too little to pick one entry. It
+        is answered only when it names the entry: the word is in the entry's
+        own question ("287g", "sanctuary") or no other entry uses it ("opla").
+        Otherwise the member gets "did you mean". Questions of two or more
+        telling words, or of common words alone, are left to the scores.
+        """
+        telling = {word for word in normalized.split() if word not in self._common}
+        if len(telling) != 1:
+            return True
+        word = telling.pop()
+        return word in self._headline_words[index] or word in self._single_entry_words
+
     def match(self, question: str) -> Match:
         """Decide ``answer``, ``suggest`` or ``none`` for any string; never raises.
 
@@ -444,7 +469,7 @@ class Matcher:
         ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
         status: Status = "none"
         if limits.confident(top, top - runner_up, any(i >= len(entries) for i, _, _ in scored)):
-            status = "answer"
+            status = "answer" if self._one_word_is_enough(normalized, scored[0][0]) else "suggest"
         elif top >= limits.suggest:
             status = "suggest"
         shown = (

@@ -157,3 +157,21 @@ def test_confusions_list_phrasings_that_belong_to_another_entry(make_faq: FAQBui
     }
     assert stray in {c.phrasing for c in found}
     assert all(c.rival_score > c.own_score for c in found)
+
+
+@pytest.mark.parametrize("question", ["county", "whats a county", "lawyer", "took"])
+def test_a_bare_word_that_names_no_entry_is_not_answered(shipped_engine: Engine, question: str) -> None:
+    # Each of these scored high enough to answer, with a guess; "did you mean" is the honest reply.
+    match = shipped_engine.matcher.match(question)
+    assert match.status == "suggest", match
+    assert match.candidates
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("287g", "what-is-287g"), ("sanctuary", "what-is-sanctuary"), ("opla", "ice-legal-office-opla")],
+)
+def test_a_bare_word_that_names_an_entry_is_answered(shipped_engine: Engine, question: str, entry_id: str) -> None:
+    # In the entry's own question (287g, sanctuary), or used by no other entry (opla).
+    match = shipped_engine.matcher.match(question)
+    assert match.status == "answer" and match.best is not None and match.best.entry_id == entry_id, match
