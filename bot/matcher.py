@@ -434,19 +434,19 @@ class Matcher:
         return found
 
     def _one_word_is_enough(self, normalized: str, index: int) -> bool:
-        """Whether entry ``index`` may answer a question whose only telling (not common) word is one word.
+        """Whether entry ``index`` may answer ``normalized``, if the question comes down to one word.
 
-        A bare word ("county", "lawyer", "work") scores high against any short
+        A bare word ("county", "lawyer", "took") scores high against any short
         phrasing that contains it, but says too little to pick one entry. It
         is answered only when it names the entry: the word is in the entry's
         own question ("287g", "sanctuary") or no other entry uses it ("opla").
-        Otherwise the member gets "did you mean". Questions of two or more
-        telling words, or of common words alone, are left to the scores.
+        Otherwise the member gets "did you mean". A second word, even a common
+        one ("can i record ice" is "ice record"), leaves it to the scores.
         """
-        telling = {word for word in normalized.split() if word not in self._common}
-        if len(telling) != 1:
+        words = set(normalized.split())
+        if len(words) != 1:
             return True
-        word = telling.pop()
+        word = words.pop()
         return word in self._headline_words[index] or word in self._single_entry_words
 
     def match(self, question: str) -> Match:
