@@ -58,7 +58,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
 @pytest.mark.parametrize(
     ("name", "correct", "helpful"),
     [
-        ("eval", 84.0, 96.0),
+        ("eval", 84.0, 96.5),
         ("holdout", 87.5, 96.0),
         ("unseen", 83.0, 98.0),
         ("blind", 87.0, 97.0),
