@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--confusions",
         action="store_true",
-        help="also list phrasings that read closer to another entry (or a not-covered subject) than to their own",
+        help="also list phrasings that read closer to another entry (or a not-covered subject) than to their own,"
+        " and phrasings made only of common words",
     )
     _add_faq_options(check)
 
@@ -140,6 +141,10 @@ def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
             entry = faq.by_id[c.entry_id]
             scores = f"{c.rival_score} vs own {c.own_score}"
             print(f"  {entry.path.name}:{entry.line} [{c.entry_id}] {c.phrasing!r} -> {c.rival} ({scores})", file=out)
+        vague = engine.matcher.vague_phrasings()
+        print(f"vague: {len(vague)} phrasing(s) made only of words nearly every entry uses", file=out)
+        for owner, phrasing in vague:
+            print(f"  [{owner}] {phrasing!r}", file=out)
     if args.coverage:
         missing = faq.uncovered_sections()
         for stem, heading in missing:

@@ -449,6 +449,33 @@ class Matcher:
         word = words.pop()
         return word in self._headline_words[index] or word in self._single_entry_words
 
+    def vague_phrasings(self) -> list[tuple[str, str]]:
+        """Every phrasing (of an entry or a subject) whose words are all common, as ``(id, phrasing)``.
+
+        Part of the moderators' check (``faqbot check --confusions``). Such a
+        phrasing ("can the pd tell ice no" read as "ice not police", before
+        "tell ice no" was a synonym) weighs almost nothing, so it matches any
+        question made of the same everyday words. Rewording it, or a synonym,
+        gives it a telling word.
+        """
+        every = [
+            (entry.id, phrasing)
+            for entry in self.faq.entries
+            for text in entry.texts.values()
+            for phrasing in (text.question, *text.alternates)
+        ]
+        every += [
+            (subject.id, phrasing)
+            for subject in self.faq.not_covered
+            for phrasings in subject.phrasings.values()
+            for phrasing in phrasings
+        ]
+        return [
+            (owner, phrasing)
+            for owner, phrasing in every
+            if (words := self._normalized[phrasing].split()) and all(word in self._common for word in words)
+        ]
+
     def match(self, question: str) -> Match:
         """Decide ``answer``, ``suggest`` or ``none`` for any string; never raises.
 

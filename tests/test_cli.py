@@ -151,3 +151,36 @@ def test_check_lists_confusions_with_file_line_and_rival(
     code, out, _ = run(["check", "--confusions", "--faq", str(folder)], capsys)
     assert code == 0 and "confusions: 2 phrasing(s) read closer to another entry than to their own" in out
     assert f"main.yaml:2 [detainer-is-request] '{stray}' -> ftca-vs-personal-suit (" in out
+
+
+def test_check_lists_phrasings_made_only_of_common_words(
+    make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "ice" is in all three entries, so a phrasing of it alone tells the matcher nothing.
+    vague = "ICE?"
+    ftca = ftca_entry()
+    third = entry(
+        "sanctuary",
+        question="What is a sanctuary city?",
+        alternates=[
+            "sanctuary city ice",
+            "what does sanctuary mean",
+            "sanctuary county",
+            "santuary city",
+            "is my town a sanctuary",
+            "ciudad santuario",
+        ],
+    )
+    folder = make_faq(
+        {
+            "main.yaml": [
+                entry(alternates=[*entry()["alternates"], vague]),
+                {**ftca, "alternates": [*ftca["alternates"], "sue ice"]},
+                third,
+            ]
+        }
+    )
+    code, out, _ = run(["check", "--confusions", "--faq", str(folder)], capsys)
+    assert code == 0 and "phrasing(s) made only of words nearly every entry uses" in out
+    assert f"  [detainer-is-request] '{vague}'" in out
+    assert "'federal tort claims act'" not in out.split("vague:")[1]
