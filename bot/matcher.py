@@ -208,7 +208,7 @@ class Matcher:
             for word in words:
                 frequency[word] += 1
         self._idf = {word: math.log((entries + 1) / (count + 0.5)) for word, count in frequency.items()}
-        # What a one-word question may be answered from (see match): the words of
+        # What a one-word question may be answered from (see _one_word_is_enough): the words of
         # each entry's own questions, and the words only one entry uses.
         self._headline_words = tuple(
             frozenset(word for text in entry.texts.values() for word in self._normalized[text.question].split())
