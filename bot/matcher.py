@@ -144,6 +144,18 @@ class Confusion:
     rival_score: float
 
 
+def _documents(faq: FAQ) -> list[dict[str, tuple[str, ...]]]:
+    """Every document's phrasings by language: the entries in order, then the not-covered subjects.
+
+    A document's index here is its index in the matcher (see :meth:`Matcher._document_id`).
+    """
+    documents = [
+        {lang: (text.question, *text.alternates) for lang, text in entry.texts.items()} for entry in faq.entries
+    ]
+    documents += [dict(subject.phrasings) for subject in faq.not_covered]
+    return documents
+
+
 class Matcher:
     """Precomputed phrasings of one FAQ; immutable and safe to share between tasks."""
 
@@ -169,10 +181,7 @@ class Matcher:
         owners: list[tuple[int, str]] = []
         # Not-covered subjects are indexed after the entries, like entries of their own:
         # a question closest to one of them is declined, never answered.
-        documents: list[dict[str, tuple[str, ...]]] = [
-            {lang: (text.question, *text.alternates) for lang, text in entry.texts.items()} for entry in faq.entries
-        ]
-        documents += [dict(subject.phrasings) for subject in faq.not_covered]
+        documents = _documents(faq)
         words_per_entry: list[set[str]] = [set() for _ in documents]
         postings: dict[str, list[int]] = defaultdict(list)
         entries = len(faq.entries)
@@ -458,21 +467,11 @@ class Matcher:
         question made of the same everyday words. Rewording it, or a synonym,
         gives it a telling word.
         """
-        every = [
-            (entry.id, phrasing)
-            for entry in self.faq.entries
-            for text in entry.texts.values()
-            for phrasing in (text.question, *text.alternates)
-        ]
-        every += [
-            (subject.id, phrasing)
-            for subject in self.faq.not_covered
-            for phrasings in subject.phrasings.values()
-            for phrasing in phrasings
-        ]
         return [
-            (owner, phrasing)
-            for owner, phrasing in every
+            (self._document_id(index), phrasing)
+            for index, phrasings_by_lang in enumerate(_documents(self.faq))
+            for phrasings in phrasings_by_lang.values()
+            for phrasing in phrasings
             if (words := self._normalized[phrasing].split()) and all(word in self._common for word in words)
         ]
 
