@@ -2,7 +2,8 @@
 
 Every component is a persistent :class:`discord.ui.DynamicItem`: its
 ``custom_id`` carries only FAQ data (an entry id, a topic slug, a language
-code, a page number), never anything about a member, so the components keep
+code, a page number; the purge button a server id and a deadline), never
+anything about a member, so the components keep
 working after a restart or a reload. :func:`layout` stops each view before it
 is sent, so discord.py keeps no per-message state: the classes registered in
 ``setup_hook`` (:data:`DYNAMIC_ITEMS`) handle every click.
@@ -14,6 +15,7 @@ custom_ids::
     faq:topic:<lang>              topic select: list the chosen topic's questions
     faq:entry:<lang>              question select: show the chosen entry
     faq:nav:<lang>:<topic>:<page> page buttons (empty topic: the topic list)
+    faq:purge:<server>:<until>    /faq purge confirmation (bot.cogs.insights.PurgeButton)
 """
 
 from __future__ import annotations
@@ -163,7 +165,7 @@ async def show_entry(
         client.dispatch("faq_answer", interaction.guild_id, answer, interaction.locale)
 
 
-class _Component:
+class Component:
     """Shared by every component: a failure gets a private apology, not "This interaction failed"."""
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -178,7 +180,7 @@ class _Component:
         raise NotImplementedError
 
 
-class ShowEntryButton(_Component, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:show:(?P<id>{SLUG})"):
+class ShowEntryButton(Component, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:show:(?P<id>{SLUG})"):
     """A "did you mean" button: shows that entry privately to whoever clicks it."""
 
     def __init__(self, entry_id: str, label: str) -> None:
@@ -203,7 +205,7 @@ class ShowEntryButton(_Component, discord.ui.DynamicItem[discord.ui.Button[Any]]
 
 
 class BrowseTopicsButton(
-    _Component, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:topics:(?P<lang>{LANG})"
+    Component, discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"faq:topics:(?P<lang>{LANG})"
 ):
     """Opens the topic browser in a new private message."""
 
@@ -228,7 +230,7 @@ class BrowseTopicsButton(
         await send(interaction, embed=embed, view=view)
 
 
-class TopicSelect(_Component, discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"faq:topic:(?P<lang>{LANG})"):
+class TopicSelect(Component, discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"faq:topic:(?P<lang>{LANG})"):
     """The topic select: choosing a topic turns the browser into that topic's question list."""
 
     def __init__(self, lang: str, options: list[discord.SelectOption], placeholder: str) -> None:
@@ -252,7 +254,7 @@ class TopicSelect(_Component, discord.ui.DynamicItem[discord.ui.Select[Any]], te
         await interaction.response.edit_message(embed=embed, view=view)
 
 
-class EntrySelect(_Component, discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"faq:entry:(?P<lang>{LANG})"):
+class EntrySelect(Component, discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"faq:entry:(?P<lang>{LANG})"):
     """The question select: choosing a question shows its answer privately."""
 
     def __init__(self, lang: str, options: list[discord.SelectOption], placeholder: str) -> None:
@@ -276,7 +278,7 @@ class EntrySelect(_Component, discord.ui.DynamicItem[discord.ui.Select[Any]], te
 
 
 class NavButton(
-    _Component,
+    Component,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"faq:nav:(?P<lang>{LANG}):(?P<topic>(?:{SLUG})?):(?P<page>\d{{1,4}})",
 ):

@@ -7,6 +7,11 @@ first. Like ``/faq reload`` they are checked at run time (Manage Server, or a
 role in ``MODERATOR_ROLE_IDS``) because Discord cannot hide one subcommand;
 they only work in a server, and every reply is private.
 
+``/faq purge`` deletes nothing by itself: it answers with a "Delete everything"
+button (:class:`PurgeButton`) that works for five minutes and checks the
+moderator again when pressed, so a slip of the keyboard cannot erase a server's
+history.
+
 The ``faq_answer`` listener hands each reply to :meth:`bot.insights.service.Insights.observe`,
 which only queues it: recording never delays or breaks an answer.
 """
@@ -14,7 +19,9 @@ which only queues it: recording never delays or breaks an answer.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -28,7 +35,8 @@ from bot.insights.recorder import describe
 from bot.insights.report import render_gaps, render_settings, render_stats, titles_of
 from bot.insights.service import Insights, InsightsUnavailable
 from bot.insights.settings import RETENTION_RANGE, SettingsError
-from bot.replies import CONTENT_LIMIT, is_moderator, send
+from bot.replies import CONTENT_LIMIT, bot_of, is_moderator, send
+from bot.views import Component, layout
 
 if TYPE_CHECKING:
     from bot.client import FAQBot
@@ -44,6 +52,71 @@ UNAVAILABLE = (
     "The bot keeps answering; the operator's log says why."
 )
 SERVER_ONLY = "Insights are kept per server: use this command in a server."
+PURGE_CONFIRM_SECONDS = 300
+PURGE_ASK = (
+    "This deletes every count and kept question of this server, and cannot be undone. "
+    "Its settings stay. Press the button within 5 minutes to go ahead; "
+    "nothing is deleted otherwise (dismiss this message to keep everything)."
+)
+PURGE_EXPIRED = "This confirmation expired and nothing was deleted. Run /faq purge again."
+PURGE_OTHER_SERVER = "This button belongs to another server; nothing was deleted."
+
+
+def purge_done(removed: int) -> str:
+    """What a moderator reads after a purge."""
+    return (
+        f"Deleted {removed} stored row(s): every count and kept question of this server. "
+        "Its settings stay; view them with /faq settings. Replies already queued may still be "
+        "counted in the next few seconds."
+    )
+
+
+class PurgeButton(
+    Component, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"faq:purge:(?P<guild>[0-9]+):(?P<until>[0-9]+)"
+):
+    """The "Delete everything" button of ``/faq purge``: the server it was shown in, and until when it works.
+
+    Its ``custom_id`` carries the server id and the deadline, so a click needs
+    no state kept in the bot and still works after a restart.
+    """
+
+    def __init__(self, guild_id: int, until: int) -> None:
+        """A red button that purges ``guild_id`` if pressed before ``until`` (Unix seconds)."""
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label="Delete everything", style=discord.ButtonStyle.danger, custom_id=f"faq:purge:{guild_id}:{until}"
+        )
+        super().__init__(button)
+        self.guild_id = guild_id
+        self.until = until
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PurgeButton:
+        """Rebuild the button from a click."""
+        return cls(int(match["guild"]), int(match["until"]))
+
+    async def respond(self, interaction: discord.Interaction) -> None:
+        """Check server, moderator and deadline again, then purge and say how much went."""
+        bot = bot_of(interaction)
+        if interaction.guild_id != self.guild_id:
+            await send(interaction, content=PURGE_OTHER_SERVER)
+            return
+        if not is_moderator(interaction, bot.settings.moderator_role_ids):
+            raise app_commands.MissingPermissions(["manage_guild"])
+        if time.time() > self.until:
+            await interaction.response.edit_message(content=PURGE_EXPIRED, view=None)
+            return
+        try:
+            if bot.insights is None:
+                raise InsightsUnavailable("insights are off")
+            removed = await bot.insights.purge(self.guild_id)
+        except (InsightsUnavailable, sqlite3.Error, OSError) as exc:
+            if not isinstance(exc, InsightsUnavailable):
+                log.warning("purge failed: %s", describe(exc))
+            await interaction.response.edit_message(content=UNAVAILABLE, view=None)
+            return
+        await interaction.response.edit_message(content=purge_done(removed), view=None)
 
 
 class InsightsCog(commands.Cog):
@@ -90,6 +163,7 @@ class InsightsCog(commands.Cog):
         ]
         for command in self._added:
             group.add_command(command)
+        self.bot.add_dynamic_items(PurgeButton)
 
     async def cog_unload(self) -> None:
         """Take the subcommands out of ``/faq`` again."""
@@ -99,6 +173,7 @@ class InsightsCog(commands.Cog):
             if group is not None:
                 group.remove_command(command.name)
         self._added = []
+        self.bot.remove_dynamic_items(PurgeButton)
 
     @commands.Cog.listener("on_faq_answer")
     async def on_faq_answer(self, guild_id: int | None, answer: Answer, locale: discord.Locale) -> None:
@@ -193,20 +268,9 @@ class InsightsCog(commands.Cog):
         await send(interaction, content=head + body)
 
     async def purge(self, interaction: discord.Interaction) -> None:
-        """Delete every count and kept question of this server now (its settings stay)."""
+        """Ask for confirmation: the deleting is done by :class:`PurgeButton`."""
         guild_id = await self._start(interaction)
         if guild_id is None:
             return
-        try:
-            removed = await self.insights.purge(guild_id)
-        except (InsightsUnavailable, sqlite3.Error, OSError) as exc:
-            await self._unavailable(interaction, exc)
-            return
-        await send(
-            interaction,
-            content=(
-                f"Deleted {removed} stored row(s): every count and kept question of this server. "
-                "Its settings stay; view them with /faq settings. Replies already queued may still be "
-                "counted in the next few seconds."
-            ),
-        )
+        button = PurgeButton(guild_id, int(time.time()) + PURGE_CONFIRM_SECONDS)
+        await send(interaction, content=PURGE_ASK, view=layout(button))

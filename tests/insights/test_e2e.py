@@ -9,9 +9,11 @@ could identify a person or a server.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ import pytest
 import pytest_asyncio
 
 from bot.client import FAQBot
-from bot.cogs.insights import SERVER_ONLY
+from bot.cogs.insights import PURGE_ASK, PURGE_EXPIRED, PURGE_OTHER_SERVER, SERVER_ONLY
 from bot.config import Settings
 from bot.engine import Engine
 from tests.conftest import FAQBuilder
@@ -86,6 +88,33 @@ async def faq(fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None
     return content
 
 
+def purge_button(fake: FakeDiscord) -> tuple[str, dict[str, Any]]:
+    """The custom_id of the newest "Delete everything" button, and the message that carries it."""
+    for message in reversed(list(fake.messages.values())):
+        for row in message.get("components") or []:
+            for component in row.get("components") or []:
+                if str(component.get("custom_id", "")).startswith("faq:purge:"):
+                    return component["custom_id"], message
+    raise LookupError("no purge button was sent")
+
+
+async def press(fake: FakeDiscord, custom_id: str, message: dict[str, Any], **kwargs: Any) -> str:
+    """Press a purge button as a moderator of OPTED_IN (unless told otherwise); the text the member sees then."""
+    kwargs.setdefault("permissions", MANAGE_GUILD)
+    kwargs.setdefault("guild_id", OPTED_IN)
+    click = fake.component(custom_id, message=message, user_id=USERS[1], **kwargs)
+    body = await fake.interact(click, TIMEOUT)
+    # It edits the private message in place, or answers privately.
+    assert body["type"] == 7 or body["data"]["flags"] == EPHEMERAL, body
+    return body["data"]["content"]
+
+
+async def purge(fake: FakeDiscord) -> str:
+    """Run ``/faq purge`` and press its button, as a moderator of OPTED_IN."""
+    assert await faq(fake, "purge") == PURGE_ASK
+    return await press(fake, *purge_button(fake))
+
+
 async def settle(bot: FAQBot) -> None:
     """Let the faq_answer listeners run and the writer drain."""
     for _ in range(5):
@@ -112,7 +141,33 @@ async def test_moderator_commands_show_stats_gaps_and_settings(fake_discord: Fak
     assert "2  detainer-is-request - Is an ICE detainer an order" in stats
     gaps = await faq(fake_discord, "gaps")
     assert "2 in 1 group(s)" in gaps and "2x 48 hour rule? (+1 similar)" in gaps
-    assert (await faq(fake_discord, "purge")).startswith("Deleted 5 stored row(s)")
+    assert await faq(fake_discord, "purge") == PURGE_ASK
+    assert "5 replies" in await faq(fake_discord, "stats"), "the command alone deletes nothing"
+    assert (await press(fake_discord, *purge_button(fake_discord))).startswith("Deleted 5 stored row(s)")
+    assert "0 replies" in await faq(fake_discord, "stats")
+
+
+async def test_a_purge_button_deletes_nothing_for_a_member_another_server_or_after_its_deadline(
+    fake_discord: FakeDiscord, bot: FAQBot
+) -> None:
+    for question in ("ice hold", "claim"):
+        await ask(fake_discord, question, OPTED_IN)
+    await settle(bot)
+    assert await faq(fake_discord, "purge") == PURGE_ASK
+    custom_id, message = purge_button(fake_discord)
+    _, _, guild, until = custom_id.split(":")
+    assert guild == str(OPTED_IN) and 0 < int(until) - time.time() <= 300
+
+    assert await press(fake_discord, custom_id, message, permissions=0) == bot.engine.faq.message("not_moderator")
+    assert await press(fake_discord, custom_id, message, guild_id=OPTED_OUT) == PURGE_OTHER_SERVER
+    expired = f"faq:purge:{OPTED_IN}:{int(time.time()) - 1}"
+    stale = copy.deepcopy(message)
+    stale["components"][0]["components"][0]["custom_id"] = expired
+    assert await press(fake_discord, expired, stale) == PURGE_EXPIRED
+    assert not message.get("components"), "the expired button is taken off its message"
+    assert "2 replies" in await faq(fake_discord, "stats"), "nothing was deleted"
+
+    assert (await purge(fake_discord)).startswith("Deleted 2 stored row(s)")
     assert "0 replies" in await faq(fake_discord, "stats")
 
 
@@ -167,7 +222,7 @@ async def test_privacy_walkthrough_stores_nothing_that_identifies_anyone(
     assert f"{MARKED} {MARKERS[OPTED_IN]}" in text
     assert "weather" in text, "the opted-in server's scrubbed gaps are there"
 
-    await faq(fake_discord, "purge")
+    assert (await purge(fake_discord)).startswith("Deleted")
     await faq(fake_discord, "settings", {"record_unanswered": False})
     after = stored_bytes(db).decode("latin-1")
     assert MARKERS[OPTED_IN] not in after and "Bogota" not in after, "purged text is overwritten, not just unlinked"
