@@ -10,8 +10,9 @@ studied, so it is a third development set, and so is ``blind2.yaml``, written
 the same way and studied after its first run. ``blind3.yaml``, written the
 same way, has had no phrasing written from it (its figures were printed beside
 the development sets' when the thresholds were chosen). ``blind4.yaml`` was
-written the same way after the last threshold change, and ``blind5.yaml``
-after the "consequences" synonyms; nothing has been written from either.
+written the same way after the last threshold change, ``blind5.yaml``
+after the "consequences" synonyms, and ``blind6.yaml`` after the "mean" stop
+words; nothing has been written from any of the three.
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -30,7 +31,7 @@ from bot.engine import Engine
 from bot.evaluate import Report, evaluate, load_labelled
 
 DATA = Path(__file__).parent / "data"
-SETS = ("eval", "holdout", "unseen", "blind", "blind2", "blind3", "blind4", "blind5")
+SETS = ("eval", "holdout", "unseen", "blind", "blind2", "blind3", "blind4", "blind5", "blind6")
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind3", 88.5, 98.0),
         ("blind4", 84.0, 99.0),
         ("blind5", 84.0, 98.0),
+        ("blind6", 76.0, 92.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
