@@ -9,8 +9,9 @@ Every question gets exactly one decision:
   five best (see :meth:`Thresholds.confident`). A question that comes down to
   one word is answered only by an entry that word names (see
   :meth:`Matcher._one_word_is_enough`);
-* ``suggest`` - something is close (at least :attr:`Thresholds.suggest`), but
-  not sure enough: offer up to three entries;
+* ``suggest`` - something is close (at least :attr:`Thresholds.suggest`, or
+  :attr:`Thresholds.story_suggest` for a long story, see
+  :meth:`Thresholds.suggest_from`), but not sure enough: offer up to three entries;
 * ``none``    - nothing relevant.
 
 How a score is made. The question is normalised (accents, case, punctuation,
@@ -88,6 +89,8 @@ class Thresholds:
     clear_answer: float = 56.0
     clear_margin: float = 10.0
     suggest: float = 40.0
+    story_suggest: float = 30.0
+    story_words: int = 8
     max_suggestions: int = 3
 
     def confident(self, score: float, lead: float, subject_near: bool) -> bool:
@@ -101,6 +104,17 @@ class Thresholds:
         if score >= self.answer and lead >= self.margin:
             return True
         return score >= self.clear_answer and lead >= self.clear_margin and not subject_near
+
+    def suggest_from(self, words: int) -> float:
+        """The lowest score offered as "did you mean" for a question of ``words`` normalised words.
+
+        A story ("they held my brother 2 extra days after bail, the sheriff
+        said ICE asked...") brings words no phrasing has, and each one lowers
+        every score, so from :attr:`story_words` words on suggestions start
+        at :attr:`story_suggest`. It only ever adds suggestions: answering
+        and declining by a not-covered subject keep their own thresholds.
+        """
+        return self.story_suggest if words >= self.story_words else self.suggest
 
 
 THRESHOLDS = Thresholds()
@@ -493,14 +507,11 @@ class Matcher:
         if scored and scored[0][0] >= len(entries) and top >= limits.suggest:
             return Match("none", question, truncated, normalized, (), self._document_id(scored[0][0]))
         ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
+        floor = limits.suggest_from(len(normalized.split()))
+        close = [c for c in ranked[: limits.max_suggestions] if c.score >= floor]
         status: Status = "none"
         if limits.confident(top, top - runner_up, any(i >= len(entries) for i, _, _ in scored)):
             status = "answer" if self._one_word_is_enough(normalized, scored[0][0]) else "suggest"
-        elif top >= limits.suggest:
+        elif close:
             status = "suggest"
-        shown = (
-            ranked[:1]
-            if status == "answer"
-            else [c for c in ranked[: limits.max_suggestions] if c.score >= limits.suggest]
-        )
-        return Match(status, question, truncated, normalized, tuple(shown))
+        return Match(status, question, truncated, normalized, tuple(ranked[:1] if status == "answer" else close))

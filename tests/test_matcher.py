@@ -75,6 +75,23 @@ def test_the_two_tiers_of_confidence(score: float, lead: float, subject_near: bo
     assert limits.confident(score, lead, subject_near) is confident
 
 
+def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine) -> None:
+    # Every word a story adds lowers every score; from story_words words on, "did you mean" starts lower.
+    story = "the county jail kept my brother two extra days on an ice hold after his bail was paid"
+    short = "ice hold jail"
+    matcher = small_engine.matcher
+    story_words = len(matcher.prepare(story)[2].split())
+    assert len(matcher.prepare(short)[2].split()) < story_words
+    never_answer = Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, suggest=101.0, story_words=story_words)
+    only_short = Matcher(small_engine.faq, replace(never_answer, story_suggest=101.0))
+    assert only_short.match(story).status == "none" and only_short.match(short).status == "none"
+    stories = Matcher(small_engine.faq, replace(never_answer, story_suggest=0.0))
+    assert stories.match(short).status == "none"
+    offered = stories.match(story)
+    assert offered.status == "suggest" and offered.candidates[0].entry_id == "detainer-is-request"
+    assert never_answer.suggest_from(story_words - 1) == 101.0 and never_answer.suggest_from(story_words) == 30.0
+
+
 def test_long_questions_are_cut_and_flagged(small_engine: Engine) -> None:
     long = "is an ice hold mandatory " * 50
     match = small_engine.matcher.match(long)
@@ -100,7 +117,8 @@ def test_any_string_gets_exactly_one_valid_decision(small_engine: Engine, questi
     if match.status == "answer":
         assert len(scores) == 1 and scores[0] >= min(limits.answer, limits.clear_answer)
     elif match.status == "suggest":
-        assert 1 <= len(scores) <= limits.max_suggestions and min(scores) >= limits.suggest
+        floor = limits.suggest_from(len(match.normalized.split()))
+        assert 1 <= len(scores) <= limits.max_suggestions and min(scores) >= floor
     else:
         assert match.status == "none" and scores == []
 

@@ -129,7 +129,8 @@ def assert_one_valid_decision(engine: Engine, answer: Answer) -> None:
     elif answer.status == "suggest":
         assert answer.entry_id is None and answer.title is None and not answer.citations
         assert 1 <= len(answer.suggestions) <= THRESHOLDS.max_suggestions
-        assert all(s.score >= THRESHOLDS.suggest and s.id in engine.faq.by_id for s in answer.suggestions)
+        floor = THRESHOLDS.suggest_from(len(engine.matcher.prepare(answer.question)[2].split()))
+        assert all(s.score >= floor and s.id in engine.faq.by_id for s in answer.suggestions)
         assert len({s.id for s in answer.suggestions}) == len(answer.suggestions)
     else:
         assert answer.entry_id is None and not answer.suggestions and not answer.citations
