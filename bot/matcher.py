@@ -6,7 +6,8 @@ Every question gets exactly one decision:
   runner-up by :attr:`Thresholds.margin`; or, a second tier, it clears only
   :attr:`Thresholds.clear_answer` but leads by the wider
   :attr:`Thresholds.clear_margin` and no not-covered subject is among the
-  five best (see :meth:`Thresholds.confident`). A question that comes down to
+  five best; or, for a long story, a lower score still with a clear lead
+  (see :meth:`Thresholds.confident`). A question that comes down to
   one word is answered only by an entry that word names (see
   :meth:`Matcher._one_word_is_enough`);
 * ``suggest`` - something is close (at least :attr:`Thresholds.suggest`, or
@@ -89,19 +90,27 @@ class Thresholds:
     clear_answer: float = 56.0
     clear_margin: float = 10.0
     suggest: float = 40.0
-    story_suggest: float = 30.0
     story_words: int = 8
+    story_answer: float = 48.0
+    story_margin: float = 12.0
+    story_suggest: float = 30.0
     max_suggestions: int = 3
 
-    def confident(self, score: float, lead: float, subject_near: bool) -> bool:
+    def confident(self, score: float, lead: float, subject_near: bool, words: int) -> bool:
         """Whether a best entry with this score and lead over the runner-up is sure enough to answer.
 
-        Two tiers: a high score with a fair lead, or a lower score with a clear
-        lead when no not-covered subject (``subject_near``) is close behind.
-        A question near a subject the sources do not cover is often about that
-        subject, so the lower tier never answers it.
+        Three tiers: a high score with a fair lead; a lower score with a clear
+        lead when no not-covered subject (``subject_near``) is close behind;
+        and for a story of :attr:`story_words` normalised words or more, a
+        lower score still with a clear lead. A short question near a subject
+        the sources do not cover is often about that subject, so the second
+        tier never answers it. A story brings words no phrasing has, each of
+        which lowers every score (and brings subjects among the five best by
+        chance), so for a story the lead says more than the score does.
         """
         if score >= self.answer and lead >= self.margin:
+            return True
+        if words >= self.story_words and score >= self.story_answer and lead >= self.story_margin:
             return True
         return score >= self.clear_answer and lead >= self.clear_margin and not subject_near
 
@@ -507,10 +516,11 @@ class Matcher:
         if scored and scored[0][0] >= len(entries) and top >= limits.suggest:
             return Match("none", question, truncated, normalized, (), self._document_id(scored[0][0]))
         ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
-        floor = limits.suggest_from(len(normalized.split()))
+        words = len(normalized.split())
+        floor = limits.suggest_from(words)
         close = [c for c in ranked[: limits.max_suggestions] if c.score >= floor]
         status: Status = "none"
-        if limits.confident(top, top - runner_up, any(i >= len(entries) for i, _, _ in scored)):
+        if limits.confident(top, top - runner_up, any(i >= len(entries) for i, _, _ in scored), words):
             status = "answer" if self._one_word_is_enough(normalized, scored[0][0]) else "suggest"
         elif close:
             status = "suggest"

@@ -60,19 +60,33 @@ def test_the_lower_tier_answers_only_with_a_clear_lead(small_engine: Engine) -> 
 
 
 @pytest.mark.parametrize(
-    ("score", "lead", "subject_near", "confident"),
+    ("score", "lead", "subject_near", "words", "confident"),
     [
-        (64.0, 6.0, True, True),  # the first tier ignores subjects (they already count in the lead)
-        (64.0, 5.9, False, False),
-        (63.9, 9.9, False, False),
-        (56.0, 10.0, False, True),  # the second tier: a lower score, a clear lead, no subject near
-        (56.0, 10.0, True, False),
-        (55.9, 40.0, False, False),
+        (64.0, 6.0, True, 2, True),  # the first tier ignores subjects (they already count in the lead)
+        (64.0, 5.9, False, 2, False),
+        (63.9, 9.9, False, 2, False),
+        (56.0, 10.0, False, 2, True),  # the second tier: a lower score, a clear lead, no subject near
+        (56.0, 10.0, True, 2, False),
+        (55.9, 40.0, False, 2, False),
+        (48.0, 12.0, True, 8, True),  # the third: a story, a lower score still, a clearer lead
+        (48.0, 12.0, True, 7, False),
+        (47.9, 30.0, False, 8, False),
+        (55.0, 11.9, False, 20, False),
     ],
 )
-def test_the_two_tiers_of_confidence(score: float, lead: float, subject_near: bool, confident: bool) -> None:
-    limits = Thresholds(answer=64.0, margin=6.0, clear_answer=56.0, clear_margin=10.0)
-    assert limits.confident(score, lead, subject_near) is confident
+def test_the_three_tiers_of_confidence(
+    score: float, lead: float, subject_near: bool, words: int, confident: bool
+) -> None:
+    limits = Thresholds(
+        answer=64.0,
+        margin=6.0,
+        clear_answer=56.0,
+        clear_margin=10.0,
+        story_words=8,
+        story_answer=48.0,
+        story_margin=12.0,
+    )
+    assert limits.confident(score, lead, subject_near, words) is confident
 
 
 def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine) -> None:
@@ -82,7 +96,9 @@ def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine)
     matcher = small_engine.matcher
     story_words = len(matcher.prepare(story)[2].split())
     assert len(matcher.prepare(short)[2].split()) < story_words
-    never_answer = Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, suggest=101.0, story_words=story_words)
+    never_answer = Thresholds(
+        answer=101.0, margin=0.0, clear_answer=101.0, story_answer=101.0, suggest=101.0, story_words=story_words
+    )
     only_short = Matcher(small_engine.faq, replace(never_answer, story_suggest=101.0))
     assert only_short.match(story).status == "none" and only_short.match(short).status == "none"
     stories = Matcher(small_engine.faq, replace(never_answer, story_suggest=0.0))
@@ -90,6 +106,22 @@ def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine)
     offered = stories.match(story)
     assert offered.status == "suggest" and offered.candidates[0].entry_id == "detainer-is-request"
     assert never_answer.suggest_from(story_words - 1) == 101.0 and never_answer.suggest_from(story_words) == 30.0
+
+
+def test_only_a_story_can_be_answered_by_the_story_tier(small_engine: Engine) -> None:
+    story = "the county jail kept my brother two extra days on an ice hold after his bail was paid"
+    story_words = len(small_engine.matcher.prepare(story)[2].split())
+    only_stories = Thresholds(
+        answer=101.0, clear_answer=101.0, story_words=story_words, story_answer=0.0, story_margin=0.0, suggest=0.0
+    )
+    matcher = Matcher(small_engine.faq, only_stories)
+    answered = matcher.match(story)
+    assert answered.status == "answer" and answered.best is not None
+    assert answered.best.entry_id == "detainer-is-request"
+    assert matcher.match("ice hold jail").status == "suggest"
+    assert (
+        Matcher(small_engine.faq, replace(only_stories, story_words=story_words + 1)).match(story).status == "suggest"
+    )
 
 
 def test_long_questions_are_cut_and_flagged(small_engine: Engine) -> None:
@@ -115,7 +147,7 @@ def test_any_string_gets_exactly_one_valid_decision(small_engine: Engine, questi
     assert len(match.question) <= MAX_QUESTION_CHARS
     scores = [c.score for c in match.candidates]
     if match.status == "answer":
-        assert len(scores) == 1 and scores[0] >= min(limits.answer, limits.clear_answer)
+        assert len(scores) == 1 and scores[0] >= min(limits.answer, limits.clear_answer, limits.story_answer)
     elif match.status == "suggest":
         floor = limits.suggest_from(len(match.normalized.split()))
         assert 1 <= len(scores) <= limits.max_suggestions and min(scores) >= floor

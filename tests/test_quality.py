@@ -60,14 +60,14 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
     ("name", "correct", "helpful"),
     [
         ("eval", 85.5, 97.0),
-        ("holdout", 87.0, 96.0),
-        ("unseen", 83.0, 98.0),
-        ("blind", 87.0, 97.5),
-        ("blind2", 81.0, 98.5),
-        ("blind3", 88.5, 98.0),
-        ("blind4", 84.0, 99.0),
-        ("blind5", 84.0, 98.0),
-        ("blind6", 76.0, 97.5),
+        ("holdout", 91.5, 96.0),
+        ("unseen", 85.0, 98.0),
+        ("blind", 88.0, 97.5),
+        ("blind2", 83.0, 98.5),
+        ("blind3", 90.0, 98.0),
+        ("blind4", 86.5, 99.0),
+        ("blind5", 86.0, 98.0),
+        ("blind6", 80.5, 97.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
