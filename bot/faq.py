@@ -55,8 +55,10 @@ NOT_COVERED_KEYS = frozenset({"topic", "phrasings"})
 MAX_CITATIONS = 5
 MAX_ENTRIES = 20_000
 
-ENTRY_KEYS = frozenset({"id", "question", "alternates", "answer", "citations", "topics", "related", "translations"})
-REQUIRED_ENTRY_KEYS = ENTRY_KEYS - {"related", "translations"}
+ENTRY_KEYS = frozenset(
+    {"id", "question", "alternates", "answer", "citations", "topics", "related", "answer_only_with", "translations"}
+)
+REQUIRED_ENTRY_KEYS = ENTRY_KEYS - {"related", "answer_only_with", "translations"}
 CITATION_KEYS = frozenset({"seed", "section", "quote"})
 TRANSLATION_KEYS = frozenset({"question", "answer", "alternates"})
 LANGUAGE_KEYS = frozenset({"name", "locales", "months", "stopwords", "personal_patterns", "messages"})
@@ -166,6 +168,8 @@ class Entry:
     texts: Mapping[str, Localized]
     path: Path
     line: int
+    answer_only_with: tuple[str, ...] = ()
+    """Words of which a question must use one for this entry to be answered outright (else "did you mean")."""
 
     @property
     def question(self) -> str:
@@ -596,6 +600,7 @@ class _EntryReader:
             ("answer", lambda v: _text(v, ANSWER_MAX, "'answer'")),
             ("alternates", lambda v: _text_list(v, ALTERNATE_MAX, MIN_ALTERNATES, "'alternates'")),
             ("topics", lambda v: _text_list(v, 60, 1, "'topics'")),
+            ("answer_only_with", lambda v: _text_list(v, 40, 1, "'answer_only_with'")),
         ]
         for key, check in checks:
             if key in raw:
@@ -605,6 +610,14 @@ class _EntryReader:
         for topic in raw.get("topics") or []:
             if isinstance(topic, str) and topic not in self.topics:
                 problem(f"unknown topic {topic!r} (add it to topics.yaml first)", "topics")
+        stopwords = frozenset().union(*(pack.stopwords for pack in self.languages.values()))
+        for i, word in enumerate(raw.get("answer_only_with") or []):
+            if isinstance(word, str) and word.strip() and set(simplify(word).split()) <= stopwords:
+                problem(
+                    f"'answer_only_with' item {word!r} is only stop words, so no question keeps it",
+                    "answer_only_with",
+                    i,
+                )
         related = raw.get("related", [])
         if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
             problem("'related' must be a list of entry ids", "related")
@@ -617,6 +630,7 @@ class _EntryReader:
             id=entry_id,
             topics=tuple(raw["topics"]),
             related=tuple(related),
+            answer_only_with=tuple(raw.get("answer_only_with") or ()),
             citations=citations,
             texts=MappingProxyType(texts),
             path=self.path,

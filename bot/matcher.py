@@ -8,8 +8,9 @@ Every question gets exactly one decision:
   :attr:`Thresholds.clear_margin` and no not-covered subject is among the
   five best; or, for a long story, a lower score still with a clear lead
   (see :meth:`Thresholds.confident`). A question that comes down to
-  one word is answered only by an entry that word names (see
-  :meth:`Matcher._one_word_is_enough`);
+  one word is answered only by an entry that word names, and an entry with
+  ``answer_only_with`` only a question that uses one of its words (see
+  :meth:`Matcher._may_answer`);
 * ``suggest`` - something is close (at least :attr:`Thresholds.suggest`, or
   :attr:`Thresholds.story_suggest` for a long story, see
   :meth:`Thresholds.suggest_from`), but not sure enough: offer up to three entries;
@@ -247,6 +248,10 @@ class Matcher:
             for entry in faq.entries
         )
         self._single_entry_words = frozenset(word for word, count in frequency.items() if count == 1)
+        # Per entry, the word sets of its answer_only_with items, normalised like questions (see _may_answer).
+        self._answer_only_with = tuple(
+            tuple(frozenset(self.normalize(item).split()) for item in entry.answer_only_with) for entry in faq.entries
+        )
         self._unknown_idf = math.log((entries + 1) / 0.5)
         for words in words_per_entry[entries:]:
             for word in words:
@@ -465,6 +470,22 @@ class Matcher:
                     found.append(Confusion(entry.id, phrasing, self._document_id(rival), own, rival_score))
         return found
 
+    def _may_answer(self, normalized: str, index: int) -> bool:
+        """Whether entry ``index``, confident enough, may answer ``normalized`` outright (else "did you mean").
+
+        Two content rules. An entry with ``answer_only_with`` answers only a
+        question that uses one of those words (after synonyms: "lawsuit" and
+        "demandar" are "sue"): an entry such as "can police be sued for helping
+        ICE" differs from its neighbours by that word alone, and would otherwise
+        answer "can police help ice". And see :meth:`_one_word_is_enough`.
+        """
+        required = self._answer_only_with[index]
+        if required:
+            words = set(normalized.split())
+            if not any(item <= words for item in required):
+                return False
+        return self._one_word_is_enough(normalized, index)
+
     def _one_word_is_enough(self, normalized: str, index: int) -> bool:
         """Whether entry ``index`` may answer ``normalized``, if the question comes down to one word.
 
@@ -521,7 +542,7 @@ class Matcher:
         close = [c for c in ranked[: limits.max_suggestions] if c.score >= floor]
         status: Status = "none"
         if limits.confident(top, top - runner_up, any(i >= len(entries) for i, _, _ in scored), words):
-            status = "answer" if self._one_word_is_enough(normalized, scored[0][0]) else "suggest"
+            status = "answer" if self._may_answer(normalized, scored[0][0]) else "suggest"
         elif close:
             status = "suggest"
         return Match(status, question, truncated, normalized, tuple(ranked[:1] if status == "answer" else close))

@@ -124,6 +124,22 @@ def test_only_a_story_can_be_answered_by_the_story_tier(small_engine: Engine) ->
     )
 
 
+def test_an_entry_with_answer_only_with_answers_only_questions_that_use_one_of_its_words(
+    make_faq: FAQBuilder,
+) -> None:
+    hold = entry(answer_only_with=["sue", "condado"])
+    matcher = Engine.load(make_faq({"main.yaml": [hold, ftca_entry()]})).matcher
+    held_back = matcher.match("is an ICE hold mandatory?")
+    assert held_back.status == "suggest" and held_back.candidates[0].entry_id == "detainer-is-request"
+    # Synonyms count: "lawsuit" is "sue", and "condado" is "county".
+    for question in ("ice hold lawsuit, is it mandatory?", "can the county ignore a detainer"):
+        answered = matcher.match(question)
+        assert answered.status == "answer" and answered.best is not None, question
+        assert answered.best.entry_id == "detainer-is-request"
+    unrestricted = Engine.load(make_faq({"main.yaml": [entry(), ftca_entry()]}, name="plain")).matcher
+    assert unrestricted.match("is an ICE hold mandatory?").status == "answer"
+
+
 def test_long_questions_are_cut_and_flagged(small_engine: Engine) -> None:
     long = "is an ice hold mandatory " * 50
     match = small_engine.matcher.match(long)

@@ -67,7 +67,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind3", 90.0, 98.0),
         ("blind4", 86.5, 99.0),
         ("blind5", 86.0, 98.0),
-        ("blind6", 80.5, 97.5),
+        ("blind6", 80.5, 98.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
