@@ -11,8 +11,9 @@ the same way and studied after its first run. ``blind3.yaml``, written the
 same way, has had no phrasing written from it (its figures were printed beside
 the development sets' when the thresholds were chosen). ``blind4.yaml`` was
 written the same way after the last threshold change, ``blind5.yaml``
-after the "consequences" synonyms, and ``blind6.yaml`` after the "mean" stop
-words; nothing has been written from any of the three.
+after the "consequences" synonyms, ``blind6.yaml`` after the "mean" stop
+words (its misses were listed after its first run), and ``blind7.yaml``
+after the story tier; nothing has been written from any of the four.
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -31,7 +32,7 @@ from bot.engine import Engine
 from bot.evaluate import Report, evaluate, load_labelled
 
 DATA = Path(__file__).parent / "data"
-SETS = ("eval", "holdout", "unseen", "blind", "blind2", "blind3", "blind4", "blind5", "blind6")
+SETS = ("eval", "holdout", "unseen", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind4", 86.5, 99.0),
         ("blind5", 86.0, 98.0),
         ("blind6", 80.5, 98.5),
+        ("blind7", 68.5, 99.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
