@@ -115,6 +115,11 @@ class Thresholds:
             return True
         return score >= self.clear_answer and lead >= self.clear_margin and not subject_near
 
+    @property
+    def lowest_answer(self) -> float:
+        """The lowest score any tier answers from: no answer ever scores less."""
+        return min(self.answer, self.clear_answer, self.story_answer)
+
     def suggest_from(self, words: int) -> float:
         """The lowest score offered as "did you mean" for a question of ``words`` normalised words.
 

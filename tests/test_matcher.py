@@ -89,6 +89,11 @@ def test_the_three_tiers_of_confidence(
     assert limits.confident(score, lead, subject_near, words) is confident
 
 
+def test_the_lowest_answering_score_is_the_lowest_tier() -> None:
+    assert Thresholds(answer=64.0, clear_answer=56.0, story_answer=48.0).lowest_answer == 48.0
+    assert Thresholds(answer=40.0, clear_answer=56.0, story_answer=48.0).lowest_answer == 40.0
+
+
 def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine) -> None:
     # Every word a story adds lowers every score; from story_words words on, "did you mean" starts lower.
     story = "the county jail kept my brother two extra days on an ice hold after his bail was paid"
@@ -163,7 +168,7 @@ def test_any_string_gets_exactly_one_valid_decision(small_engine: Engine, questi
     assert len(match.question) <= MAX_QUESTION_CHARS
     scores = [c.score for c in match.candidates]
     if match.status == "answer":
-        assert len(scores) == 1 and scores[0] >= min(limits.answer, limits.clear_answer, limits.story_answer)
+        assert len(scores) == 1 and scores[0] >= limits.lowest_answer
     elif match.status == "suggest":
         floor = limits.suggest_from(len(match.normalized.split()))
         assert 1 <= len(scores) <= limits.max_suggestions and min(scores) >= floor

@@ -123,8 +123,7 @@ def assert_one_valid_decision(engine: Engine, answer: Answer) -> None:
     assert answer.status in {"answer", "suggest", "none"}
     if answer.status == "answer":
         entry = engine.faq.by_id[answer.entry_id or ""]
-        assert answer.score >= min(THRESHOLDS.answer, THRESHOLDS.clear_answer, THRESHOLDS.story_answer)
-        assert not answer.suggestions
+        assert answer.score >= THRESHOLDS.lowest_answer and not answer.suggestions
         assert answer.title == entry.text(answer.lang).question and answer.text == entry.text(answer.lang).answer
         assert [c.quote for c in answer.citations] == [c.quote for c in entry.citations] and answer.citations
     elif answer.status == "suggest":
