@@ -92,7 +92,7 @@ class Thresholds:
     clear_margin: float = 10.0
     suggest: float = 40.0
     story_words: int = 8
-    story_answer: float = 48.0
+    story_answer: float = 44.0
     story_margin: float = 12.0
     story_suggest: float = 30.0
     max_suggestions: int = 3
