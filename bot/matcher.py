@@ -7,7 +7,10 @@ Every question gets exactly one decision:
   :attr:`Thresholds.clear_answer` but leads by the wider
   :attr:`Thresholds.clear_margin` and no not-covered subject is among the
   five best; or, for a long story, a lower score still with a clear lead
-  (see :meth:`Thresholds.confident`). A question that comes down to
+  (see :meth:`Thresholds.confident`); or, failing those, it clears
+  :attr:`Thresholds.agree_answer` and a second opinion, naive Bayes over
+  every phrasing (:mod:`bot.bayes`), is nearly sure of the same entry
+  (:attr:`Thresholds.agree_probability`). A question that comes down to
   one word is answered only by an entry that word names, and an entry with
   ``answer_only_with`` only a question that uses one of its words (see
   :meth:`Matcher._may_answer`);
@@ -55,6 +58,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from bot.bayes import NaiveBayes
 from bot.faq import FAQ
 from bot.text import Normalizer, simplify
 
@@ -95,6 +99,8 @@ class Thresholds:
     story_answer: float = 44.0
     story_margin: float = 12.0
     story_suggest: float = 30.0
+    agree_answer: float = 44.0
+    agree_probability: float = 0.99
     max_suggestions: int = 3
 
     def confident(self, score: float, lead: float, subject_near: bool, words: int) -> bool:
@@ -117,8 +123,8 @@ class Thresholds:
 
     @property
     def lowest_answer(self) -> float:
-        """The lowest score any tier answers from: no answer ever scores less."""
-        return min(self.answer, self.clear_answer, self.story_answer)
+        """The lowest score any tier (or the second opinion) answers from: no answer ever scores less."""
+        return min(self.answer, self.clear_answer, self.story_answer, self.agree_answer)
 
     def suggest_from(self, words: int) -> float:
         """The lowest score offered as "did you mean" for a question of ``words`` normalised words.
@@ -272,6 +278,8 @@ class Matcher:
             for position in positions:
                 weights[position] += value
         self._weights = array("d", weights)
+        # The second opinion (see _agrees), counted before the postings are reordered below.
+        self._bayes = NaiveBayes(postings, [index for index, _ in owners], len(documents))
         # A rare word's phrasings are kept in position order, so "does entry i use
         # it?" is one bisect. Common words nominate no candidates; a bitmap of their
         # phrasings answers "does this phrasing (or entry) contain the word?" for
@@ -475,6 +483,26 @@ class Matcher:
                     found.append(Confusion(entry.id, phrasing, self._document_id(rival), own, rival_score))
         return found
 
+    def _agrees(self, normalized: str, scored: list[tuple[int, float, str]], top: float) -> bool:
+        """Whether the best entry, not confident enough by its score alone, is confirmed by the second opinion.
+
+        It must still score :attr:`Thresholds.agree_answer`, and naive Bayes
+        over every phrasing of every entry and not-covered subject
+        (:class:`~bot.bayes.NaiveBayes`) must give that same entry at least
+        :attr:`Thresholds.agree_probability`. The two measure different
+        things: the fuzzy score how close the question is to one phrasing, the
+        second opinion how well the question's words fit all of an entry's
+        phrasings better than every other document's. Where they agree, a
+        member who worded the question unlike any phrasing gets the answer
+        instead of "did you mean". Worked out only for the questions that
+        need it, after the tiers have said no.
+        """
+        limits = self.thresholds
+        if not scored or top < limits.agree_answer or scored[0][0] >= len(self.faq.entries):
+            return False
+        rivals = [index for index, _, _ in scored[1:]]
+        return self._bayes.at_least(normalized.split(), scored[0][0], rivals, limits.agree_probability)
+
     def _may_answer(self, normalized: str, index: int) -> bool:
         """Whether entry ``index``, confident enough, may answer ``normalized`` outright (else "did you mean").
 
@@ -546,7 +574,8 @@ class Matcher:
         floor = limits.suggest_from(words)
         close = [c for c in ranked[: limits.max_suggestions] if c.score >= floor]
         status: Status = "none"
-        if limits.confident(top, top - runner_up, any(i >= len(entries) for i, _, _ in scored), words):
+        subject_near = any(i >= len(entries) for i, _, _ in scored)
+        if limits.confident(top, top - runner_up, subject_near, words) or self._agrees(normalized, scored, top):
             status = "answer" if self._may_answer(normalized, scored[0][0]) else "suggest"
         elif close:
             status = "suggest"

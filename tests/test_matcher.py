@@ -33,7 +33,8 @@ def test_unrelated_question_gets_none(small_engine: Engine) -> None:
 
 
 def test_close_but_unsure_gets_suggestions(small_engine: Engine) -> None:
-    matcher = Matcher(small_engine.faq, Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, suggest=50.0))
+    never = Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, agree_answer=101.0, suggest=50.0)
+    matcher = Matcher(small_engine.faq, never)
     match = matcher.match("is an ICE hold mandatory?")
     assert match.status == "suggest"
     assert match.candidates[0].entry_id == "detainer-is-request"
@@ -42,7 +43,8 @@ def test_close_but_unsure_gets_suggestions(small_engine: Engine) -> None:
 
 def test_a_narrow_lead_is_not_confident(small_engine: Engine) -> None:
     # Both entries clear the answer threshold, but neither leads by the margin.
-    matcher = Matcher(small_engine.faq, Thresholds(answer=0.0, margin=101.0, clear_margin=101.0, suggest=0.0))
+    narrow = Thresholds(answer=0.0, margin=101.0, clear_margin=101.0, agree_answer=101.0, suggest=0.0)
+    matcher = Matcher(small_engine.faq, narrow)
     assert matcher.match("ice hold ftca").status == "suggest"
 
 
@@ -52,7 +54,9 @@ def test_the_lower_tier_answers_only_with_a_clear_lead(small_engine: Engine) -> 
     best, runner_up = small_engine.matcher.rank(prepared, limit=2)
     lead = best.score - runner_up.score
     # The first tier is out of reach, so only the second can answer.
-    lower = Thresholds(answer=101.0, margin=0.0, clear_answer=best.score, clear_margin=lead, suggest=0.0)
+    lower = Thresholds(
+        answer=101.0, margin=0.0, clear_answer=best.score, clear_margin=lead, agree_answer=101.0, suggest=0.0
+    )
     answered = Matcher(small_engine.faq, lower).match(question)
     assert answered.status == "answer" and answered.best == best
     assert Matcher(small_engine.faq, replace(lower, clear_margin=lead + 0.1)).match(question).status == "suggest"
@@ -90,8 +94,9 @@ def test_the_three_tiers_of_confidence(
 
 
 def test_the_lowest_answering_score_is_the_lowest_tier() -> None:
-    assert Thresholds(answer=64.0, clear_answer=56.0, story_answer=48.0).lowest_answer == 48.0
-    assert Thresholds(answer=40.0, clear_answer=56.0, story_answer=48.0).lowest_answer == 40.0
+    assert Thresholds(answer=64.0, clear_answer=56.0, story_answer=48.0, agree_answer=50.0).lowest_answer == 48.0
+    assert Thresholds(answer=40.0, clear_answer=56.0, story_answer=48.0, agree_answer=50.0).lowest_answer == 40.0
+    assert Thresholds(answer=64.0, clear_answer=56.0, story_answer=48.0, agree_answer=44.0).lowest_answer == 44.0
 
 
 def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine) -> None:
@@ -102,7 +107,13 @@ def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine)
     story_words = len(matcher.prepare(story)[2].split())
     assert len(matcher.prepare(short)[2].split()) < story_words
     never_answer = Thresholds(
-        answer=101.0, margin=0.0, clear_answer=101.0, story_answer=101.0, suggest=101.0, story_words=story_words
+        answer=101.0,
+        margin=0.0,
+        clear_answer=101.0,
+        story_answer=101.0,
+        agree_answer=101.0,
+        suggest=101.0,
+        story_words=story_words,
     )
     only_short = Matcher(small_engine.faq, replace(never_answer, story_suggest=101.0))
     assert only_short.match(story).status == "none" and only_short.match(short).status == "none"
@@ -117,7 +128,13 @@ def test_only_a_story_can_be_answered_by_the_story_tier(small_engine: Engine) ->
     story = "the county jail kept my brother two extra days on an ice hold after his bail was paid"
     story_words = len(small_engine.matcher.prepare(story)[2].split())
     only_stories = Thresholds(
-        answer=101.0, clear_answer=101.0, story_words=story_words, story_answer=0.0, story_margin=0.0, suggest=0.0
+        answer=101.0,
+        clear_answer=101.0,
+        agree_answer=101.0,
+        story_words=story_words,
+        story_answer=0.0,
+        story_margin=0.0,
+        suggest=0.0,
     )
     matcher = Matcher(small_engine.faq, only_stories)
     answered = matcher.match(story)

@@ -15,8 +15,9 @@ after the "consequences" synonyms, ``blind6.yaml`` after the "mean" stop
 words (its misses were listed after its first run), and ``blind7.yaml``
 after the story tier; nothing has been written from blind3 to blind6, and
 two Spanish synonym groups from blind7's misses. ``blind8.yaml`` was written
-after those, before the story tier moved from 48 to 44; nothing has been
-written from it.
+after those, before the story tier moved from 48 to 44 and before the
+second opinion (naive Bayes, ``bot/bayes.py``); nothing has been written
+from it.
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -63,17 +64,17 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
 @pytest.mark.parametrize(
     ("name", "correct", "helpful"),
     [
-        ("eval", 85.5, 97.0),
-        ("holdout", 92.5, 96.0),
-        ("unseen", 86.0, 98.0),
-        ("blind", 88.5, 97.5),
-        ("blind2", 85.0, 98.5),
-        ("blind3", 89.0, 98.5),
-        ("blind4", 86.5, 99.0),
-        ("blind5", 86.0, 98.0),
-        ("blind6", 82.0, 98.5),
-        ("blind7", 74.5, 99.0),
-        ("blind8", 67.0, 97.0),
+        ("eval", 87.0, 97.0),
+        ("holdout", 94.0, 96.0),
+        ("unseen", 92.0, 98.0),
+        ("blind", 90.5, 97.5),
+        ("blind2", 89.0, 98.5),
+        ("blind3", 90.5, 98.5),
+        ("blind4", 90.5, 99.0),
+        ("blind5", 89.0, 98.0),
+        ("blind6", 84.5, 98.5),
+        ("blind7", 78.5, 99.0),
+        ("blind8", 72.0, 97.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(

@@ -44,7 +44,7 @@ MARKUP = re.compile(
 CASES = [
     ("~~is an ice hold mandatory~~ @here", "answer", False, "en-US"),
     ("> is an ice hold mandatory", "answer", False, "en-US"),
-    ("tort claim? ```rm -rf```", "suggest", False, "en-US"),
+    ("tort claim? ```rm -rf```", "answer", False, "en-US"),
     ("# ¿es obligatoria la orden de retención? @everyone", "answer", False, "es-ES"),
     ("**ice hold** @everyone", "answer", False, "en-US"),
     ("||tort claim|| <@123456789012345678>", "answer", False, "en-US"),
@@ -52,7 +52,8 @@ CASES = [
     ("# claim", "suggest", False, "en-US"),
     ("<@&234567890123456789> [click](https://evil.example) ||weather|| ```today```", "none", False, "en-US"),
     ("[claim](https://evil.example)", "suggest", False, "en-US"),
-    ("**my brother was detained, is an ice hold an order** @everyone", "suggest", True, "en-US"),
+    ("**my brother was detained, is an ice hold an order** @everyone", "answer", True, "en-US"),
+    ("**my brother was detained, ice hold or tort claim?** @everyone", "suggest", True, "en-US"),
     ("my son was arrested @everyone", "none", True, "en-US"),
     ("**mi hermano fue detenido** <@123456789012345678>", "none", True, "es-ES"),
 ]

@@ -1,0 +1,129 @@
+"""A second opinion for the matcher: naive Bayes over the FAQ's own phrasings.
+
+The matcher's fuzzy score says how much a question looks like an entry's
+best phrasing. This says something else: how likely each document (entry or
+not-covered subject) is to have produced the question's words, judged from
+all of its phrasings at once, against every other document. A word that
+many of one entry's phrasings use and few of the others' counts for that
+entry, however the words are ordered or spelled around it.
+
+It learns from nothing but the phrasings moderators wrote, so it knows no
+more than they do, and it picks nothing on its own: the matcher asks it only
+whether the entry the fuzzy score already put first is also, by this
+reckoning, nearly certain (see ``Thresholds.agree_answer`` in
+:mod:`bot.matcher`).
+
+The model is the textbook one. A document's probability of a word is the
+share of its phrasings that use the word, smoothed (add-:data:`ALPHA`):
+``P(word | doc) = (uses + ALPHA) / (total + ALPHA * vocabulary)``, where
+``uses`` counts the document's phrasings with the word and ``total`` sums
+``uses`` over its words. A question's words are independent given the
+document, and every document is equally likely before the question is read.
+Words no phrasing uses are left out: they say nothing about which document
+fits.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
+
+ALPHA = 0.1
+"""Add-alpha smoothing. Small, because a phrasing is a few words: a word one entry uses
+in a handful of phrasings and another never uses is strong evidence."""
+
+
+class NaiveBayes:
+    """Document probabilities for a bag of normalised words; immutable once built."""
+
+    def __init__(self, postings: Mapping[str, Sequence[int]], owner: Sequence[int], documents: int) -> None:
+        """Count, per word, how many phrasings of each document use it.
+
+        ``postings`` maps each word to the positions of the phrasings that use
+        it (each position once); ``owner[position]`` is the document of that
+        phrasing; documents are numbered ``0 .. documents - 1``.
+        """
+        # Counter counts in C: this runs over every word of every phrasing on each reload.
+        uses = {word: Counter(map(owner.__getitem__, positions)) for word, positions in postings.items()}
+        every_use = Counter(map(owner.__getitem__, chain.from_iterable(postings.values())))
+        totals = [every_use.get(document, 0) for document in range(documents)]
+        vocabulary = len(uses)
+        # log P(word | doc) = base[doc] + gain[word][doc], where the gain is 0 for
+        # a document that never uses the word: a question then costs one step per
+        # document that uses one of its words, plus one per document in all.
+        self._base = array("d", (math.log(ALPHA / (total + ALPHA * vocabulary)) for total in totals))
+        most = max((max(per_document.values()) for per_document in uses.values()), default=0)
+        gain = [math.log((count + ALPHA) / ALPHA) for count in range(most + 1)]
+        self._documents: dict[str, array[int]] = {}
+        self._gains: dict[str, array[float]] = {}
+        for word, per_document in uses.items():
+            self._documents[word] = array("I", per_document)
+            self._gains[word] = array("d", map(gain.__getitem__, per_document.values()))
+        self._everyone: dict[int, float] = {}
+
+    def _log_total(self, words: int) -> float:
+        """The log of the sum over all documents of P(words | doc), if no document used any of the words.
+
+        It depends on the number of words alone, so it is worked out once per length.
+        """
+        total = self._everyone.get(words)
+        if total is None:
+            top = max(words * base for base in self._base)
+            total = top + math.log(sum(math.exp(words * base - top) for base in self._base))
+            self._everyone[words] = total
+        return total
+
+    def _score(self, known: Sequence[str], document: int) -> float:
+        """The log-likelihood, log P(known | document), of words that some phrasing uses."""
+        score = len(known) * self._base[document]
+        for word in known:
+            documents = self._documents[word]
+            at = bisect_left(documents, document)
+            if at < len(documents) and documents[at] == document:
+                score += self._gains[word][at]
+        return score
+
+    def at_least(self, words: Sequence[str], document: int, rivals: Iterable[int], probability: float) -> bool:
+        """Whether P(document | words) is at least ``probability``, checking ``rivals`` first.
+
+        The rivals (the matcher passes its runner-ups) are the documents most
+        likely to hold the probability down. Against them alone it is cheap
+        to work out, and it can only be higher than against every document,
+        so most questions are settled there; only the rest pay for
+        :meth:`probability` over every document.
+        """
+        known = [word for word in words if word in self._documents]
+        own = self._score(known, document)
+        scores = [own, *(self._score(known, rival) for rival in set(rivals) if rival != document)]
+        top = max(scores)
+        if math.exp(own - top) / sum(math.exp(score - top) for score in scores) < probability:
+            return False
+        return self.probability(words, document) >= probability
+
+    def probability(self, words: Sequence[str], document: int) -> float:
+        """P(document | words): how sure the model is that ``document`` produced ``words`` (0 to 1).
+
+        Repeated words count each time; words no phrasing uses are ignored. With
+        no known word at all, every document is as likely as any other.
+        """
+        known = [word for word in words if word in self._documents]
+        count = len(known)
+        base = self._base
+        gained: dict[int, float] = {}
+        for word in known:
+            get = gained.get
+            for other, gain in zip(self._documents[word], self._gains[word], strict=True):
+                gained[other] = get(other, 0.0) + gain
+        scores = {other: count * base[other] + gain for other, gain in gained.items()}
+        own = scores.get(document, count * base[document])
+        everyone = self._log_total(count)
+        top = max(everyone, own, *scores.values())
+        # The documents that share no word with the question keep their base score:
+        # the sum over all documents, less the base scores of those that do share one.
+        rest = math.exp(everyone - top) - sum(math.exp(count * base[other] - top) for other in scores)
+        total = max(rest, 0.0) + sum(math.exp(score - top) for score in scores.values())
+        return min(1.0, math.exp(own - top) / total) if total > 0.0 else 0.0
