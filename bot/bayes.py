@@ -28,9 +28,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain
 
 ALPHA = 0.1
 """Add-alpha smoothing. Small, because a phrasing is a few words: a word one entry uses
@@ -40,29 +38,30 @@ in a handful of phrasings and another never uses is strong evidence."""
 class NaiveBayes:
     """Document probabilities for a bag of normalised words; immutable once built."""
 
-    def __init__(self, postings: Mapping[str, Sequence[int]], owner: Sequence[int], documents: int) -> None:
-        """Count, per word, how many phrasings of each document use it.
-
-        ``postings`` maps each word to the positions of the phrasings that use
-        it (each position once); ``owner[position]`` is the document of that
-        phrasing; documents are numbered ``0 .. documents - 1``.
-        """
-        # Counter counts in C: this runs over every word of every phrasing on each reload.
-        uses = {word: Counter(map(owner.__getitem__, positions)) for word, positions in postings.items()}
-        every_use = Counter(map(owner.__getitem__, chain.from_iterable(postings.values())))
-        totals = [every_use.get(document, 0) for document in range(documents)]
-        vocabulary = len(uses)
+    def __init__(self, uses: Sequence[Mapping[str, int]]) -> None:
+        """Index ``uses``: per document (numbered by position), how many of its phrasings use each word."""
+        totals = [sum(counts.values()) for counts in uses]
+        per_word: dict[str, tuple[list[int], list[int]]] = {}
+        for document, counts in enumerate(uses):
+            for word, count in counts.items():
+                found = per_word.get(word)
+                if found is None:
+                    per_word[word] = ([document], [count])
+                else:
+                    found[0].append(document)
+                    found[1].append(count)
+        vocabulary = len(per_word)
         # log P(word | doc) = base[doc] + gain[word][doc], where the gain is 0 for
         # a document that never uses the word: a question then costs one step per
         # document that uses one of its words, plus one per document in all.
         self._base = array("d", (math.log(ALPHA / (total + ALPHA * vocabulary)) for total in totals))
-        most = max((max(per_document.values()) for per_document in uses.values()), default=0)
+        most = max((max(counts.values(), default=0) for counts in uses), default=0)
         gain = [math.log((count + ALPHA) / ALPHA) for count in range(most + 1)]
         self._documents: dict[str, array[int]] = {}
         self._gains: dict[str, array[float]] = {}
-        for word, per_document in uses.items():
-            self._documents[word] = array("I", per_document)
-            self._gains[word] = array("d", map(gain.__getitem__, per_document.values()))
+        for word, (documents, counts) in per_word.items():
+            self._documents[word] = array("I", documents)
+            self._gains[word] = array("d", map(gain.__getitem__, counts))
         self._everyone: dict[int, float] = {}
 
     def _log_total(self, words: int) -> float:

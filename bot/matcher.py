@@ -52,7 +52,7 @@ import heapq
 import math
 from array import array
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -217,12 +217,14 @@ class Matcher:
         # Not-covered subjects are indexed after the entries, like entries of their own:
         # a question closest to one of them is declined, never answered.
         documents = _documents(faq)
-        words_per_entry: list[set[str]] = [set() for _ in documents]
+        # Per document, how many of its phrasings use each word (its keys are the document's words).
+        uses: list[Counter[str]] = []
         postings: dict[str, list[int]] = defaultdict(list)
         entries = len(faq.entries)
         starts: list[int] = []
         for index, phrasings_by_lang in enumerate(documents):
             starts.append(len(texts))
+            used: list[str] = []
             for lang, phrasings in phrasings_by_lang.items():
                 for phrasing in phrasings:
                     normalized = known.get(phrasing)
@@ -236,9 +238,10 @@ class Matcher:
                         position = len(texts)
                         for word in words:
                             postings[word].append(position)
-                        words_per_entry[index].update(words)
+                        used.extend(words)
                         texts.append(normalized)
                         owners.append((index, lang))
+            uses.append(Counter(used))
         starts.append(len(texts))
         # Document i's phrasings are positions bounds[i] to bounds[i + 1]; entries come first,
         # so phrasings from bounds[entries] on belong to not-covered subjects.
@@ -248,7 +251,7 @@ class Matcher:
         # subject never shifts an entry's scores; a word only subjects use weighs
         # as much as a word the FAQ does not know.
         frequency: dict[str, int] = defaultdict(int)
-        for words in words_per_entry[:entries]:
+        for words in uses[:entries]:
             for word in words:
                 frequency[word] += 1
         self._idf = {word: math.log((entries + 1) / (count + 0.5)) for word, count in frequency.items()}
@@ -264,7 +267,7 @@ class Matcher:
             tuple(frozenset(self.normalize(item).split()) for item in entry.answer_only_with) for entry in faq.entries
         )
         self._unknown_idf = math.log((entries + 1) / 0.5)
-        for words in words_per_entry[entries:]:
+        for words in uses[entries:]:
             for word in words:
                 self._idf.setdefault(word, self._unknown_idf)
         # The index is kept in tuples, arrays and bytes rather than lists and
@@ -278,8 +281,7 @@ class Matcher:
             for position in positions:
                 weights[position] += value
         self._weights = array("d", weights)
-        # The second opinion (see _agrees), counted before the postings are reordered below.
-        self._bayes = NaiveBayes(postings, [index for index, _ in owners], len(documents))
+        self._bayes = NaiveBayes(uses)  # the second opinion, see _agrees
         # A rare word's phrasings are kept in position order, so "does entry i use
         # it?" is one bisect. Common words nominate no candidates; a bitmap of their
         # phrasings answers "does this phrasing (or entry) contain the word?" for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import defaultdict
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -22,15 +22,8 @@ DOCUMENTS = [
 
 
 def build(documents: list[list[set[str]]]) -> NaiveBayes:
-    """A model over ``documents`` (each a list of phrasings' word sets), indexed as the matcher indexes them."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    owner: list[int] = []
-    for index, phrasings in enumerate(documents):
-        for words in phrasings:
-            for word in sorted(words):
-                postings[word].append(len(owner))
-            owner.append(index)
-    return NaiveBayes(postings, owner, len(documents))
+    """A model over ``documents`` (each a list of phrasings' word sets), counted as the matcher counts them."""
+    return NaiveBayes([Counter(word for words in phrasings for word in words) for phrasings in documents])
 
 
 def by_hand(documents: list[list[set[str]]], words: list[str]) -> list[float]:
