@@ -36,7 +36,7 @@ in a handful of phrasings and another never uses is strong evidence."""
 
 
 class NaiveBayes:
-    """Document probabilities for a bag of normalised words; immutable once built."""
+    """Document probabilities for a bag of normalised words; immutable once built, but for a cache of sums."""
 
     def __init__(self, uses: Sequence[Mapping[str, int]]) -> None:
         """Index ``uses``: per document (numbered by position), how many of its phrasings use each word."""

@@ -88,7 +88,13 @@ is worked out for the :data:`COVERED` best entries only."""
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """The numbers that decide between answer, suggest and none (scores are 0-100)."""
+    """The numbers that decide between answer, suggest and none (scores are 0-100).
+
+    ``agree_answer`` and ``agree_probability`` are for the second opinion
+    (see :meth:`Matcher._agrees`): when no tier of :meth:`confident` answers,
+    a best entry scoring at least ``agree_answer`` is answered if naive Bayes
+    gives it at least ``agree_probability``.
+    """
 
     answer: float = 64.0
     margin: float = 6.0
