@@ -17,7 +17,8 @@ after the story tier; nothing has been written from blind3 to blind6, and
 two Spanish synonym groups from blind7's misses. ``blind8.yaml`` was written
 after those, before the story tier moved from 48 to 44 and before the
 second opinion (naive Bayes, ``bot/bayes.py``); nothing has been written
-from it.
+from it. ``blind9.yaml`` was written after the second opinion, to be its
+first look.
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -36,7 +37,7 @@ from bot.engine import Engine
 from bot.evaluate import Report, evaluate, load_labelled
 
 DATA = Path(__file__).parent / "data"
-SETS = ("eval", "holdout", "unseen", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
+SETS = ("eval", "holdout", "unseen", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9")
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind6", 84.5, 98.5),
         ("blind7", 78.5, 99.0),
         ("blind8", 71.5, 97.0),
+        ("blind9", 76.0, 97.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
