@@ -66,7 +66,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
     ("name", "correct", "helpful"),
     [
         ("eval", 87.0, 97.0),
-        ("holdout", 94.0, 96.0),
+        ("holdout", 94.0, 97.0),
         ("unseen", 92.0, 98.0),
         ("blind", 91.0, 97.5),
         ("blind2", 90.0, 98.5),
@@ -74,9 +74,9 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind4", 90.5, 99.0),
         ("blind5", 89.0, 98.0),
         ("blind6", 84.5, 98.5),
-        ("blind7", 78.5, 99.0),
+        ("blind7", 78.0, 99.0),
         ("blind8", 71.5, 97.0),
-        ("blind9", 76.0, 97.5),
+        ("blind9", 76.5, 97.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
