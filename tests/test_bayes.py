@@ -12,6 +12,7 @@ import pytest
 from bot.bayes import ALPHA, NaiveBayes
 from bot.engine import Engine
 from bot.matcher import Matcher
+from tests.conftest import NOTHING_CONFIDENT
 
 # Three documents of a few phrasings each, as normalised word sets.
 DOCUMENTS = [
@@ -85,10 +86,9 @@ def test_checking_the_rivals_first_never_changes_the_answer() -> None:
 
 def test_the_second_opinion_answers_only_when_it_is_sure_and_the_score_is_high_enough(small_engine: Engine) -> None:
     question = "what does the ftca claim thing even cover for me"
-    base = small_engine.matcher.thresholds
-    # No tier of confidence answers; only the second opinion can.
-    tiers_off = replace(base, answer=101.0, clear_answer=101.0, story_answer=101.0, suggest=0.0)
-    best = Matcher(small_engine.faq, replace(tiers_off, agree_answer=101.0)).match(question)
+    # No tier of confidence answers; only the second opinion can, once turned back on.
+    tiers_off = replace(NOTHING_CONFIDENT, suggest=0.0)
+    best = Matcher(small_engine.faq, tiers_off).match(question)
     assert best.status == "suggest" and best.best is not None and best.best.entry_id == "ftca-vs-personal-suit"
     answered = Matcher(small_engine.faq, replace(tiers_off, agree_answer=best.best.score)).match(question)
     assert answered.status == "answer" and answered.best == best.best

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot import matcher as matcher_module
 from bot.engine import Engine
 from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
-from tests.conftest import FAQBuilder, entry, ftca_entry
+from tests.conftest import NOTHING_CONFIDENT, FAQBuilder, entry, ftca_entry
 
 
 def test_a_known_phrasing_is_answered(small_engine: Engine) -> None:
@@ -33,8 +33,7 @@ def test_unrelated_question_gets_none(small_engine: Engine) -> None:
 
 
 def test_close_but_unsure_gets_suggestions(small_engine: Engine) -> None:
-    never = Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, agree_answer=101.0, suggest=50.0)
-    matcher = Matcher(small_engine.faq, never)
+    matcher = Matcher(small_engine.faq, replace(NOTHING_CONFIDENT, suggest=50.0))
     match = matcher.match("is an ICE hold mandatory?")
     assert match.status == "suggest"
     assert match.candidates[0].entry_id == "detainer-is-request"
@@ -54,9 +53,7 @@ def test_the_lower_tier_answers_only_with_a_clear_lead(small_engine: Engine) -> 
     best, runner_up = small_engine.matcher.rank(prepared, limit=2)
     lead = best.score - runner_up.score
     # The first tier is out of reach, so only the second can answer.
-    lower = Thresholds(
-        answer=101.0, margin=0.0, clear_answer=best.score, clear_margin=lead, agree_answer=101.0, suggest=0.0
-    )
+    lower = replace(NOTHING_CONFIDENT, clear_answer=best.score, clear_margin=lead, suggest=0.0)
     answered = Matcher(small_engine.faq, lower).match(question)
     assert answered.status == "answer" and answered.best == best
     assert Matcher(small_engine.faq, replace(lower, clear_margin=lead + 0.1)).match(question).status == "suggest"
@@ -106,15 +103,7 @@ def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine)
     matcher = small_engine.matcher
     story_words = len(matcher.prepare(story)[2].split())
     assert len(matcher.prepare(short)[2].split()) < story_words
-    never_answer = Thresholds(
-        answer=101.0,
-        margin=0.0,
-        clear_answer=101.0,
-        story_answer=101.0,
-        agree_answer=101.0,
-        suggest=101.0,
-        story_words=story_words,
-    )
+    never_answer = replace(NOTHING_CONFIDENT, suggest=101.0, story_words=story_words)
     only_short = Matcher(small_engine.faq, replace(never_answer, story_suggest=101.0))
     assert only_short.match(story).status == "none" and only_short.match(short).status == "none"
     stories = Matcher(small_engine.faq, replace(never_answer, story_suggest=0.0))
@@ -127,15 +116,7 @@ def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine)
 def test_only_a_story_can_be_answered_by_the_story_tier(small_engine: Engine) -> None:
     story = "the county jail kept my brother two extra days on an ice hold after his bail was paid"
     story_words = len(small_engine.matcher.prepare(story)[2].split())
-    only_stories = Thresholds(
-        answer=101.0,
-        clear_answer=101.0,
-        agree_answer=101.0,
-        story_words=story_words,
-        story_answer=0.0,
-        story_margin=0.0,
-        suggest=0.0,
-    )
+    only_stories = replace(NOTHING_CONFIDENT, story_words=story_words, story_answer=0.0, story_margin=0.0, suggest=0.0)
     matcher = Matcher(small_engine.faq, only_stories)
     answered = matcher.match(story)
     assert answered.status == "answer" and answered.best is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from bot.engine import Engine
 from bot.errors import FAQLoadError
 from bot.faq import load_faq
 from bot.matcher import Matcher, Thresholds
-from tests.conftest import FAQBuilder
+from tests.conftest import NOTHING_CONFIDENT, FAQBuilder
 
 HOME_ENTRY: dict[str, Any] = {
     "en": {
@@ -112,7 +113,7 @@ def test_subjects_are_never_ranked_or_suggested(engine: Engine) -> None:
     matcher = engine.matcher
     _, _, prepared = matcher.prepare("ice hold door")
     assert {c.entry_id for c in matcher.rank(prepared, limit=25)} <= set(engine.faq.by_id)
-    never_sure = Thresholds(answer=101.0, margin=0.0, clear_answer=101.0, agree_answer=101.0, suggest=0.0)
+    never_sure = replace(NOTHING_CONFIDENT, suggest=0.0)
     unsure = Matcher(engine.faq, never_sure).match("ice hold door")
     assert unsure.status == "suggest" and {c.entry_id for c in unsure.candidates} <= set(engine.faq.by_id)
 
@@ -137,7 +138,7 @@ def test_a_subject_among_the_five_best_keeps_the_lower_tier_from_answering(
     (best, _, _), (subject, subject_score, _) = scored
     assert best < len(engine.faq.entries) <= subject  # an entry first, the subject second
     lead = engine.matcher.rank(prepared, 1)[0].score - subject_score
-    lower = Thresholds(answer=101.0, margin=0.0, clear_answer=0.0, clear_margin=lead, agree_answer=101.0, suggest=0.0)
+    lower = replace(NOTHING_CONFIDENT, clear_answer=0.0, clear_margin=lead, suggest=0.0)
     assert Matcher(engine.faq, lower).match(question).status == "suggest"
     assert Matcher(load_faq(make_faq(name="plain")), lower).match(question).status == "answer"
 
