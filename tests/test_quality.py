@@ -18,7 +18,8 @@ two Spanish synonym groups from blind7's misses. ``blind8.yaml`` was written
 after those, before the story tier moved from 48 to 44 and before the
 second opinion (naive Bayes, ``bot/bayes.py``); nothing has been written
 from it. ``blind9.yaml`` was written after the second opinion, to be its
-first look.
+first look. ``blind10.yaml`` was written after the changes blind9 led to;
+its misses have not been looked at.
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -50,6 +51,7 @@ SETS = (
     "blind7",
     "blind8",
     "blind9",
+    "blind10",
 )
 
 
@@ -90,6 +92,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind7", 78.0, 99.0),
         ("blind8", 71.5, 97.0),
         ("blind9", 76.5, 97.5),
+        ("blind10", 76.5, 95.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
