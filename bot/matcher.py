@@ -8,8 +8,9 @@ Every question gets exactly one decision:
   :attr:`Thresholds.clear_margin` and no not-covered subject is among the
   five best; or, for a long story, a lower score still with a clear lead
   (see :meth:`Thresholds.confident`); or, failing those, it clears
-  :attr:`Thresholds.agree_answer` and a second opinion, naive Bayes over
-  every phrasing (:mod:`bot.bayes`), is nearly sure of the same entry
+  :attr:`Thresholds.agree_answer` (:attr:`Thresholds.agree_story_answer` for
+  a story) and a second opinion, naive Bayes over every phrasing
+  (:mod:`bot.bayes`), is nearly sure of the same entry
   (:attr:`Thresholds.agree_probability`). A question that comes down to
   one word is answered only by an entry that word names, and an entry with
   ``answer_only_with`` only a question that uses one of its words (see
@@ -90,10 +91,11 @@ is worked out for the :data:`COVERED` best entries only."""
 class Thresholds:
     """The numbers that decide between answer, suggest and none (scores are 0-100).
 
-    ``agree_answer`` and ``agree_probability`` are for the second opinion
-    (see :meth:`Matcher._agrees`): when no tier of :meth:`confident` answers,
-    a best entry scoring at least ``agree_answer`` is answered if naive Bayes
-    gives it at least ``agree_probability``.
+    ``agree_answer``, ``agree_story_answer`` and ``agree_probability`` are for
+    the second opinion (see :meth:`Matcher._agrees`): when no tier of
+    :meth:`confident` answers, a best entry scoring at least ``agree_answer``
+    (``agree_story_answer`` for a story of :attr:`story_words` words or more)
+    is answered if naive Bayes gives it at least ``agree_probability``.
     """
 
     answer: float = 64.0
@@ -106,6 +108,7 @@ class Thresholds:
     story_margin: float = 12.0
     story_suggest: float = 30.0
     agree_answer: float = 44.0
+    agree_story_answer: float = 40.0
     agree_probability: float = 0.99
     max_suggestions: int = 3
 
@@ -130,7 +133,7 @@ class Thresholds:
     @property
     def lowest_answer(self) -> float:
         """The lowest score any tier (or the second opinion) answers from: no answer ever scores less."""
-        return min(self.answer, self.clear_answer, self.story_answer, self.agree_answer)
+        return min(self.answer, self.clear_answer, self.story_answer, self.agree_answer, self.agree_story_answer)
 
     def suggest_from(self, words: int) -> float:
         """The lowest score offered as "did you mean" for a question of ``words`` normalised words.
@@ -494,7 +497,9 @@ class Matcher:
     def _agrees(self, normalized: str, scored: list[tuple[int, float, str]], top: float) -> bool:
         """Whether the best entry, not confident enough by its score alone, is confirmed by the second opinion.
 
-        It must still score :attr:`Thresholds.agree_answer`, and naive Bayes
+        It must still score :attr:`Thresholds.agree_answer`, or
+        :attr:`Thresholds.agree_story_answer` for a story (whose extra words
+        lower every score, see :meth:`Thresholds.confident`), and naive Bayes
         over every phrasing of every entry and not-covered subject
         (:class:`~bot.bayes.NaiveBayes`) must give that same entry at least
         :attr:`Thresholds.agree_probability`. The two measure different
@@ -506,10 +511,12 @@ class Matcher:
         need it, after the tiers have said no.
         """
         limits = self.thresholds
-        if not scored or top < limits.agree_answer or scored[0][0] >= len(self.faq.entries):
+        words = normalized.split()
+        floor = limits.agree_story_answer if len(words) >= limits.story_words else limits.agree_answer
+        if not scored or top < floor or scored[0][0] >= len(self.faq.entries):
             return False
         rivals = [index for index, _, _ in scored[1:]]
-        return self._bayes.at_least(normalized.split(), scored[0][0], rivals, limits.agree_probability)
+        return self._bayes.at_least(words, scored[0][0], rivals, limits.agree_probability)
 
     def _may_answer(self, normalized: str, index: int) -> bool:
         """Whether entry ``index``, confident enough, may answer ``normalized`` outright (else "did you mean").

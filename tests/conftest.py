@@ -18,7 +18,9 @@ from tests.fakediscord import FakeDiscord
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_FAQ = ROOT / "faq"
 SEEDS = ROOT / "seeds"
-NOTHING_CONFIDENT = Thresholds(answer=101.0, clear_answer=101.0, story_answer=101.0, agree_answer=101.0)
+NOTHING_CONFIDENT = Thresholds(
+    answer=101.0, clear_answer=101.0, story_answer=101.0, agree_answer=101.0, agree_story_answer=101.0
+)
 """No tier of confidence and no second opinion can answer: a test turns back on the one it is about."""
 
 DETAINER_QUOTE = "ICE detainers are non-mandatory and optional requests"

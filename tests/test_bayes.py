@@ -116,3 +116,18 @@ def test_a_question_that_overwhelmingly_fits_another_document_is_a_plain_no() ->
     assert model.at_least(words, 1, [2, 0], 0.5) is False
     assert model.at_least(words, 2, [1, 0], 0.99) is True
     assert model.probability(words, 1) == pytest.approx(0.0)
+
+
+def test_a_story_is_confirmed_from_a_lower_score_than_a_short_question(small_engine: Engine) -> None:
+    story = (
+        "we keep hearing about the ftca tort claim at our meetings and nobody can explain what it covers or who pays"
+    )
+    words = len(small_engine.matcher.prepare(story)[2].split())
+    tiers_off = replace(NOTHING_CONFIDENT, suggest=0.0, story_words=words)
+    best = Matcher(small_engine.faq, tiers_off).match(story).best
+    assert best is not None and best.entry_id == "ftca-vs-personal-suit"
+    story_floor = replace(tiers_off, agree_story_answer=best.score)
+    answered = Matcher(small_engine.faq, story_floor).match(story)
+    assert answered.status == "answer" and answered.best == best
+    # One word short of a story, only agree_answer (off here) could answer it.
+    assert Matcher(small_engine.faq, replace(story_floor, story_words=words + 1)).match(story).status == "suggest"

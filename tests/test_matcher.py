@@ -91,9 +91,11 @@ def test_the_three_tiers_of_confidence(
 
 
 def test_the_lowest_answering_score_is_the_lowest_tier() -> None:
-    assert Thresholds(answer=64.0, clear_answer=56.0, story_answer=48.0, agree_answer=50.0).lowest_answer == 48.0
-    assert Thresholds(answer=40.0, clear_answer=56.0, story_answer=48.0, agree_answer=50.0).lowest_answer == 40.0
-    assert Thresholds(answer=64.0, clear_answer=56.0, story_answer=48.0, agree_answer=44.0).lowest_answer == 44.0
+    tiers = Thresholds(answer=64.0, clear_answer=56.0, story_answer=48.0, agree_answer=50.0, agree_story_answer=50.0)
+    assert tiers.lowest_answer == 48.0
+    assert replace(tiers, answer=40.0).lowest_answer == 40.0
+    assert replace(tiers, agree_answer=44.0).lowest_answer == 44.0
+    assert replace(tiers, agree_story_answer=42.0).lowest_answer == 42.0
 
 
 def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine) -> None:
