@@ -146,6 +146,15 @@ class Thresholds:
         """
         return self.story_suggest if words >= self.story_words else self.suggest
 
+    def agree_from(self, words: int) -> float:
+        """The lowest score the second opinion may confirm, for a question of ``words`` normalised words.
+
+        :attr:`agree_story_answer` from :attr:`story_words` words on (a story's
+        extra words lower every score, as for :meth:`suggest_from`), else
+        :attr:`agree_answer`.
+        """
+        return self.agree_story_answer if words >= self.story_words else self.agree_answer
+
 
 THRESHOLDS = Thresholds()
 
@@ -494,12 +503,10 @@ class Matcher:
                     found.append(Confusion(entry.id, phrasing, self._document_id(rival), own, rival_score))
         return found
 
-    def _agrees(self, normalized: str, scored: list[tuple[int, float, str]], top: float) -> bool:
+    def _agrees(self, normalized: str, scored: list[tuple[int, float, str]]) -> bool:
         """Whether the best entry, not confident enough by its score alone, is confirmed by the second opinion.
 
-        It must still score :attr:`Thresholds.agree_answer`, or
-        :attr:`Thresholds.agree_story_answer` for a story (whose extra words
-        lower every score, see :meth:`Thresholds.confident`), and naive Bayes
+        It must still score :meth:`Thresholds.agree_from` for its length, and naive Bayes
         over every phrasing of every entry and not-covered subject
         (:class:`~bot.bayes.NaiveBayes`) must give that same entry at least
         :attr:`Thresholds.agree_probability`. The two measure different
@@ -512,8 +519,7 @@ class Matcher:
         """
         limits = self.thresholds
         words = normalized.split()
-        floor = limits.agree_story_answer if len(words) >= limits.story_words else limits.agree_answer
-        if not scored or top < floor or scored[0][0] >= len(self.faq.entries):
+        if not scored or scored[0][1] < limits.agree_from(len(words)) or scored[0][0] >= len(self.faq.entries):
             return False
         rivals = [index for index, _, _ in scored[1:]]
         return self._bayes.at_least(words, scored[0][0], rivals, limits.agree_probability)
@@ -590,7 +596,7 @@ class Matcher:
         close = [c for c in ranked[: limits.max_suggestions] if c.score >= floor]
         status: Status = "none"
         subject_near = any(i >= len(entries) for i, _, _ in scored)
-        if limits.confident(top, top - runner_up, subject_near, words) or self._agrees(normalized, scored, top):
+        if limits.confident(top, top - runner_up, subject_near, words) or self._agrees(normalized, scored):
             status = "answer" if self._may_answer(normalized, scored[0][0]) else "suggest"
         elif close:
             status = "suggest"

@@ -127,6 +127,7 @@ def test_a_story_is_confirmed_from_a_lower_score_than_a_short_question(small_eng
     best = Matcher(small_engine.faq, tiers_off).match(story).best
     assert best is not None and best.entry_id == "ftca-vs-personal-suit"
     story_floor = replace(tiers_off, agree_story_answer=best.score)
+    assert story_floor.agree_from(words) == best.score and story_floor.agree_from(words - 1) == 101.0
     answered = Matcher(small_engine.faq, story_floor).match(story)
     assert answered.status == "answer" and answered.best == best
     # One word short of a story, only agree_answer (off here) could answer it.
