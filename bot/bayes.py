@@ -95,13 +95,13 @@ class NaiveBayes:
         so most questions are settled there; only the rest pay for
         :meth:`probability` over every document.
         """
-        known = [word for word in words if word in self._documents]
+        known = self._known(words)
         own = self._score(known, document)
         scores = [own, *(self._score(known, rival) for rival in set(rivals) if rival != document)]
         top = max(scores)
         if math.exp(own - top) / sum(math.exp(score - top) for score in scores) < probability:
             return False
-        return self.probability(words, document) >= probability
+        return self._probability(known, document) >= probability
 
     def probability(self, words: Sequence[str], document: int) -> float:
         """P(document | words): how sure the model is that ``document`` produced ``words`` (0 to 1).
@@ -109,7 +109,14 @@ class NaiveBayes:
         Repeated words count each time; words no phrasing uses are ignored. With
         no known word at all, every document is as likely as any other.
         """
-        known = [word for word in words if word in self._documents]
+        return self._probability(self._known(words), document)
+
+    def _known(self, words: Sequence[str]) -> list[str]:
+        """The words some phrasing uses, repeats kept: the only ones that count."""
+        return [word for word in words if word in self._documents]
+
+    def _probability(self, known: Sequence[str], document: int) -> float:
+        """:meth:`probability` for words already filtered by :meth:`_known`."""
         count = len(known)
         base = self._base
         gained: dict[int, float] = {}
