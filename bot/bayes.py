@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 ALPHA = 0.1
@@ -41,16 +42,13 @@ class NaiveBayes:
     def __init__(self, uses: Sequence[Mapping[str, int]]) -> None:
         """Index ``uses``: per document (numbered by position), how many of its phrasings use each word."""
         totals = [sum(counts.values()) for counts in uses]
-        per_word: dict[str, tuple[list[int], list[int]]] = {}
+        documents_of: defaultdict[str, list[int]] = defaultdict(list)
+        counts_of: defaultdict[str, list[int]] = defaultdict(list)
         for document, counts in enumerate(uses):
             for word, count in counts.items():
-                found = per_word.get(word)
-                if found is None:
-                    per_word[word] = ([document], [count])
-                else:
-                    found[0].append(document)
-                    found[1].append(count)
-        vocabulary = len(per_word)
+                documents_of[word].append(document)
+                counts_of[word].append(count)
+        vocabulary = len(documents_of)
         # log P(word | doc) = base[doc] + gain[word][doc], where the gain is 0 for
         # a document that never uses the word: a question then costs one step per
         # document that uses one of its words, plus one per document in all.
@@ -59,9 +57,9 @@ class NaiveBayes:
         gain = [math.log((count + ALPHA) / ALPHA) for count in range(most + 1)]
         self._documents: dict[str, array[int]] = {}
         self._gains: dict[str, array[float]] = {}
-        for word, (documents, counts) in per_word.items():
+        for word, documents in documents_of.items():
             self._documents[word] = array("I", documents)
-            self._gains[word] = array("d", map(gain.__getitem__, counts))
+            self._gains[word] = array("d", map(gain.__getitem__, counts_of[word]))
         self._everyone: dict[int, float] = {}
 
     def _log_total(self, words: int) -> float:

@@ -244,6 +244,7 @@ class Matcher:
             starts.append(len(texts))
             used: list[str] = []
             for lang, phrasings in phrasings_by_lang.items():
+                owner = (index, lang)  # one tuple shared by the group's phrasings
                 for phrasing in phrasings:
                     normalized = known.get(phrasing)
                     if normalized is None:
@@ -258,7 +259,7 @@ class Matcher:
                             postings[word].append(position)
                         used.extend(words)
                         texts.append(normalized)
-                        owners.append((index, lang))
+                        owners.append(owner)
             uses.append(Counter(used))
         starts.append(len(texts))
         # Document i's phrasings are positions bounds[i] to bounds[i + 1]; entries come first,
