@@ -19,7 +19,9 @@ after those, before the story tier moved from 48 to 44 and before the
 second opinion (naive Bayes, ``bot/bayes.py``); nothing has been written
 from it. ``blind9.yaml`` was written after the second opinion, to be its
 first look. ``blind10.yaml`` was written after the changes blind9 led to;
-its misses have not been looked at.
+its misses were studied after its first runs (one synonym group came of
+them). ``blind11.yaml`` was written before those were studied; nothing has
+been written from it and its misses have not been looked at.
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -52,6 +54,7 @@ SETS = (
     "blind8",
     "blind9",
     "blind10",
+    "blind11",
 )
 
 
@@ -92,7 +95,8 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind7", 80.5, 99.0),
         ("blind8", 73.0, 97.0),
         ("blind9", 79.0, 97.5),
-        ("blind10", 80.5, 95.0),
+        ("blind10", 81.0, 95.0),
+        ("blind11", 74.5, 96.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
