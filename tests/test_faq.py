@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine import Engine
 from bot.errors import FAQLoadError
 from bot.faq import ANSWER_MAX, FAQ, load_faq
 from tests.conftest import DETAINER_QUOTE, FTCA_QUOTE, FAQBuilder, entry, ftca_entry
@@ -34,6 +35,15 @@ def test_valid_faq_loads_with_both_languages(make_faq: FAQBuilder) -> None:
     assert detainer.citations[0].quote == DETAINER_QUOTE
     assert detainer.text("es").question.startswith("¿Una orden")
     assert detainer.text("pt") is detainer.texts["en"]
+
+
+def test_repr_is_one_line_whatever_the_size(shipped_engine: Engine) -> None:
+    # asyncio 3.11 builds the repr of asyncio.run's result: a repr of every entry cost seconds.
+    faq = shipped_engine.faq
+    shown = repr(shipped_engine)
+    assert f"entries={len(faq.entries)}" in shown and f"version={faq.version!r}" in shown
+    assert "\n" not in shown and len(shown) < 300
+    assert faq.entries[0].text("en").answer not in shown
 
 
 def test_version_changes_only_when_content_changes(make_faq: FAQBuilder) -> None:
