@@ -108,7 +108,7 @@ class Thresholds:
     story_margin: float = 12.0
     story_suggest: float = 30.0
     agree_answer: float = 44.0
-    agree_story_answer: float = 40.0
+    agree_story_answer: float = 30.0
     agree_probability: float = 0.99
     max_suggestions: int = 3
 

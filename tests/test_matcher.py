@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot import matcher as matcher_module
 from bot.engine import Engine
-from bot.matcher import MAX_QUESTION_CHARS, Matcher, Thresholds
+from bot.matcher import MAX_QUESTION_CHARS, THRESHOLDS, Matcher, Thresholds
 from tests.conftest import NOTHING_CONFIDENT, FAQBuilder, entry, ftca_entry
 
 
@@ -96,6 +96,15 @@ def test_the_lowest_answering_score_is_the_lowest_tier() -> None:
     assert replace(tiers, answer=40.0).lowest_answer == 40.0
     assert replace(tiers, agree_answer=44.0).lowest_answer == 44.0
     assert replace(tiers, agree_story_answer=42.0).lowest_answer == 42.0
+
+
+def test_nothing_is_answered_below_where_it_would_be_suggested() -> None:
+    # An answer is a stronger claim than "did you mean": no tier may answer from a score
+    # at which the same question would not even be offered as a suggestion.
+    for words in (1, THRESHOLDS.story_words - 1, THRESHOLDS.story_words, 40):
+        assert THRESHOLDS.agree_from(words) >= THRESHOLDS.suggest_from(words)
+    assert THRESHOLDS.story_answer >= THRESHOLDS.story_suggest
+    assert min(THRESHOLDS.answer, THRESHOLDS.clear_answer) >= THRESHOLDS.suggest
 
 
 def test_a_story_is_offered_suggestions_from_a_lower_score(small_engine: Engine) -> None:
