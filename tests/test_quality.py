@@ -92,7 +92,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind3", 91.0, 98.5),
         ("blind4", 90.5, 99.0),
         ("blind5", 89.0, 98.0),
-        ("blind6", 89.0, 98.5),
+        ("blind6", 89.0, 98.0),
         ("blind7", 87.5, 99.0),
         ("blind8", 77.5, 97.0),
         ("blind9", 81.0, 97.5),
