@@ -22,7 +22,10 @@ first look. ``blind10.yaml`` was written after the changes blind9 led to;
 its misses were studied after its first runs (one synonym group came of
 them). ``blind11.yaml`` was written before those were studied; nothing has
 been written from it and its misses have not been looked at; it was run a
-second time, once, to confirm the second opinion's story floor of 30.
+second time, once, to confirm the second opinion's story floor of 30, and
+studied after ``blind12.yaml`` was written (two synonym groups and a phrasing
+came of it). ``blind12.yaml`` has been run once; nothing has been written from
+it and its misses have not been looked at.
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -56,6 +59,7 @@ SETS = (
     "blind9",
     "blind10",
     "blind11",
+    "blind12",
 )
 
 
@@ -90,14 +94,15 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind", 91.0, 97.5),
         ("blind2", 90.0, 98.5),
         ("blind3", 91.0, 98.5),
-        ("blind4", 90.5, 99.0),
+        ("blind4", 91.0, 99.0),
         ("blind5", 89.0, 98.0),
         ("blind6", 89.0, 98.0),
         ("blind7", 87.5, 99.0),
         ("blind8", 77.5, 97.0),
-        ("blind9", 81.0, 97.5),
+        ("blind9", 81.5, 97.5),
         ("blind10", 84.5, 95.0),
-        ("blind11", 81.5, 96.5),
+        ("blind11", 82.5, 97.5),
+        ("blind12", 82.5, 94.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
