@@ -24,8 +24,9 @@ them). ``blind11.yaml`` was written before those were studied; nothing has
 been written from it and its misses have not been looked at; it was run a
 second time, once, to confirm the second opinion's story floor of 30, and
 studied after ``blind12.yaml`` was written (two synonym groups and a phrasing
-came of it). ``blind12.yaml`` has been run once; nothing has been written from
-it and its misses have not been looked at.
+came of it). ``blind12.yaml`` was run once, then its wrong and unhelpful
+answers were listed (nothing was kept from them). ``blind13.yaml`` is held in
+reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -61,6 +62,10 @@ SETS = (
     "blind11",
     "blind12",
 )
+RESERVED = ("blind13",)
+"""Written, never run: the first look at the next change to matching or content.
+Run it once with everything else fixed, record its figures in its header and the
+README, then move it to ``SETS`` (and write the next one before studying it)."""
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +118,17 @@ def test_quality_does_not_fall_below_what_was_measured(
     assert metrics["helpful_pct"] >= helpful, metrics
 
 
-@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("name", RESERVED)
+def test_a_reserved_set_loads_and_names_only_real_entries(shipped_engine: Engine, name: str) -> None:
+    # Loading checks every expected id against the FAQ (a typo would hide a miss); nothing is matched.
+    items = load_labelled(DATA / f"{name}.yaml", shipped_engine.faq.by_id)
+    in_scope = [item for item in items if item.expect]
+    assert len(items) >= 200 and len(in_scope) >= 100 and len(items) - len(in_scope) >= 60
+    assert sum(item.lang == "es" for item in items) >= 60
+    assert {entry for item in in_scope for entry in item.expect} == set(shipped_engine.faq.by_id)
+
+
+@pytest.mark.parametrize("name", SETS + RESERVED)
 def test_at_most_a_third_of_the_in_scope_questions_reuse_an_alternate(shipped_engine: Engine, name: str) -> None:
     # Issue #3: a set that mostly repeats the FAQ's own phrasings would measure memory, not matching.
     # "Reuse" here means the same words after normalisation (case, stop words, synonyms, plurals),
