@@ -61,7 +61,9 @@ ENTRY_KEYS = frozenset(
 REQUIRED_ENTRY_KEYS = ENTRY_KEYS - {"related", "answer_only_with", "translations"}
 CITATION_KEYS = frozenset({"seed", "section", "quote"})
 TRANSLATION_KEYS = frozenset({"question", "answer", "alternates"})
-LANGUAGE_KEYS = frozenset({"name", "locales", "months", "stopwords", "personal_patterns", "messages"})
+LANGUAGE_KEYS = frozenset(
+    {"name", "locales", "months", "stopwords", "personal_patterns", "instruction_patterns", "messages"}
+)
 
 COMMAND_NAME_LEVELS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
     (("command_ask_name", "command_faq_name"), frozenset()),
@@ -205,6 +207,8 @@ class Language:
     locales: tuple[str, ...]
     stopwords: frozenset[str]
     personal_patterns: tuple[re.Pattern[str], ...]
+    instruction_patterns: tuple[re.Pattern[str], ...]
+    """Text that gives the bot orders ("ignore all previous instructions"): never answered outright."""
     messages: Mapping[str, str]
     months: tuple[str, ...]
     """The twelve month names, January first: a source's checked date is shown in the reply's language."""
@@ -251,9 +255,11 @@ class FAQ:
     own_stopwords: Mapping[str, frozenset[str]] = field(init=False)
     personal_patterns: tuple[re.Pattern[str], ...] = field(init=False)
     """Every language pack's personal-situation patterns, joined into one where safe (:func:`combine_patterns`)."""
+    instruction_patterns: tuple[re.Pattern[str], ...] = field(init=False)
+    """Every language pack's patterns for orders to the bot, joined the same way."""
 
     def __post_init__(self) -> None:
-        """Index the entries by id, each language's stop words no other language uses, and the personal patterns."""
+        """Index the entries by id, each language's stop words no other language uses, and the patterns."""
         object.__setattr__(self, "by_id", MappingProxyType({e.id: e for e in self.entries}))
         own = {
             code: pack.stopwords.difference(*(p.stopwords for c, p in self.languages.items() if c != code))
@@ -262,6 +268,8 @@ class FAQ:
         object.__setattr__(self, "own_stopwords", MappingProxyType(own))
         every = [p for pack in self.languages.values() for p in pack.personal_patterns]
         object.__setattr__(self, "personal_patterns", combine_patterns(every))
+        orders = [p for pack in self.languages.values() for p in pack.instruction_patterns]
+        object.__setattr__(self, "instruction_patterns", combine_patterns(orders))
 
     def __repr__(self) -> str:
         """A one-line summary: the whole FAQ would be megabytes at 10,000 entries.
@@ -426,7 +434,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
             problems.add(path, mapping_line(root, "messages", key), None, problem)
     _check_command_names(path, root, messages, problems)
     lists: dict[str, list[str]] = {}
-    for key in ("locales", "months", "stopwords", "personal_patterns"):
+    for key in ("locales", "months", "stopwords", "personal_patterns", "instruction_patterns"):
         # A moderator who writes a plain text here would get one item per character
         # ("my son" as patterns makes every question "personal"): refuse it.
         value = data.get(key) or []
@@ -437,12 +445,13 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
     if len(lists["months"]) != 12:
         problem = f"'months' must list the 12 month names, January first (has {len(lists['months'])})"
         problems.add(path, mapping_line(root, "months") or 1, None, problem)
-    patterns: list[re.Pattern[str]] = []
-    for i, pattern in enumerate(lists["personal_patterns"]):
-        try:
-            patterns.append(re.compile(str(pattern)))
-        except re.error as exc:
-            problems.add(path, mapping_line(root, "personal_patterns", i), None, f"bad pattern: {exc}")
+    compiled: dict[str, list[re.Pattern[str]]] = {"personal_patterns": [], "instruction_patterns": []}
+    for key, patterns in compiled.items():
+        for i, pattern in enumerate(lists[key]):
+            try:
+                patterns.append(re.compile(str(pattern)))
+            except re.error as exc:
+                problems.add(path, mapping_line(root, key, i), None, f"bad pattern: {exc}")
     for key in ("name",):
         problem = _text(data.get(key), 100, key)
         if problem:
@@ -454,7 +463,8 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
         name=data["name"],
         locales=tuple(lists["locales"]),
         stopwords=frozenset(simplify(w) for w in lists["stopwords"]),
-        personal_patterns=tuple(patterns),
+        personal_patterns=tuple(compiled["personal_patterns"]),
+        instruction_patterns=tuple(compiled["instruction_patterns"]),
         messages=MappingProxyType({k: str(v).strip() for k, v in messages.items()}),
         months=tuple(m.strip() for m in lists["months"]),
     )

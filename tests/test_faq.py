@@ -267,3 +267,15 @@ def test_a_language_pack_needs_its_twelve_month_names(make_faq: FAQBuilder, mont
     pack.write_text(text[:start] + (f"months: {months}" if months else "") + text[end:], encoding="utf-8")
     errors = load_errors(folder)
     assert any("es.yaml:" in e and expected in e for e in errors), errors
+
+
+def test_a_bad_instruction_pattern_names_the_pack_and_line(make_faq: FAQBuilder) -> None:
+    folder = make_faq()
+    pack = folder / "languages" / "en.yaml"
+    text = pack.read_text(encoding="utf-8").replace(
+        "instruction_patterns:\n", "instruction_patterns:\n  - '(unclosed'\n"
+    )
+    pack.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  - '(unclosed'") + 1
+    errors = load_errors(folder)
+    assert any(f"en.yaml:{line}" in e and "bad pattern" in e for e in errors), errors

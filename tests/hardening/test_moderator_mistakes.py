@@ -174,6 +174,11 @@ MISTAKES = [
         "'personal_patterns' must be a list of non-empty texts",
     ),
     Mistake(
+        "instruction_patterns is a text",
+        _pack_key_as_text("instruction_patterns", "ignore all previous instructions"),
+        "'instruction_patterns' must be a list of non-empty texts",
+    ),
+    Mistake(
         "locales is a text",
         _pack_key_as_text("locales", "en-US"),
         "'locales' must be a list of non-empty texts",
