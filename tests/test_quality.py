@@ -100,7 +100,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind2", 90.0, 98.5),
         ("blind3", 91.0, 98.5),
         ("blind4", 91.0, 99.0),
-        ("blind5", 89.0, 98.0),
+        ("blind5", 89.0, 98.5),
         ("blind6", 89.0, 98.0),
         ("blind7", 87.5, 99.0),
         ("blind8", 77.5, 97.0),
