@@ -93,7 +93,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
 @pytest.mark.parametrize(
     ("name", "correct", "helpful"),
     [
-        ("eval", 87.5, 97.0),
+        ("eval", 87.5, 97.5),
         ("holdout", 94.0, 97.0),
         ("unseen", 92.0, 98.0),
         ("blind", 91.0, 97.5),
