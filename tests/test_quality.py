@@ -26,8 +26,10 @@ second time, once, to confirm the second opinion's story floor of 30, and
 studied after ``blind12.yaml`` was written (two synonym groups and a phrasing
 came of it). ``blind12.yaml`` was run once, then its wrong and unhelpful
 answers were listed, and its misses' unknown words were listed with every
-other set's (synonyms and stop words came of that). ``blind13.yaml`` is held
-in reserve, never run (see :data:`RESERVED`).
+other set's (synonyms and stop words came of that). ``blind13.yaml`` was held
+in reserve, then run once as the first look at all of that; only its aggregate
+figures were printed. ``blind14.yaml`` is held in reserve, never run (see
+:data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -62,8 +64,9 @@ SETS = (
     "blind10",
     "blind11",
     "blind12",
+    "blind13",
 )
-RESERVED = ("blind13",)
+RESERVED = ("blind14",)
 """Written, never run: the first look at the next change to matching or content.
 Run it once with everything else fixed, record its figures in its header and the
 README, then move it to ``SETS`` (and write the next one before studying it)."""
@@ -109,6 +112,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind10", 86.5, 95.0),
         ("blind11", 84.5, 98.0),
         ("blind12", 83.5, 95.5),
+        ("blind13", 76.5, 92.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
