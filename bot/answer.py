@@ -19,9 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.faq import BASE_LANGUAGE, FAQ, Entry, Language
+from bot.faq import BASE_LANGUAGE, FAQ, Entry, Language, matches
 from bot.matcher import MAX_QUESTION_CHARS, Match, Status
-from bot.text import simplify
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +103,7 @@ def local_date(stated: str, pack: Language) -> str:
 
 def is_personal(faq: FAQ, question: str) -> bool:
     """Whether the question describes the asker's own case (any language pack's patterns)."""
-    text = simplify(question)
-    return any(p.search(text) for p in faq.personal_patterns)
+    return matches(faq.personal_patterns, question)
 
 
 def _resolve(faq: FAQ, seed: str, section: str, quote: str, pack: Language) -> SourceCitation:

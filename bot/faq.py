@@ -237,6 +237,19 @@ def combine_patterns(patterns: Sequence[re.Pattern[str]]) -> tuple[re.Pattern[st
         return tuple(patterns)
 
 
+def matches(patterns: Sequence[re.Pattern[str]], question: str) -> bool:
+    """Whether any of a language pack's ``patterns`` is found in ``question``.
+
+    Packs write their patterns for the question as :func:`~bot.text.simplify`
+    leaves it: lower-cased, without accents or punctuation. Used for both the
+    personal-situation and the instruction patterns.
+    """
+    if not patterns:
+        return False
+    text = simplify(question)
+    return any(pattern.search(text) for pattern in patterns)
+
+
 @dataclass(frozen=True, slots=True)
 class FAQ:
     """A whole, validated FAQ. Immutable: a reload builds a new one and swaps it in."""

@@ -60,7 +60,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from bot.bayes import NaiveBayes
-from bot.faq import FAQ
+from bot.faq import FAQ, matches
 from bot.text import Normalizer, simplify
 
 Status = Literal["answer", "suggest", "none"]
@@ -551,11 +551,7 @@ class Matcher:
         score (:attr:`Thresholds.agree_story_answer`), so without this it
         could be answered.
         """
-        patterns = self.faq.instruction_patterns
-        if not patterns:
-            return False
-        text = simplify(question)
-        return any(pattern.search(text) for pattern in patterns)
+        return matches(self.faq.instruction_patterns, question)
 
     def _one_word_is_enough(self, normalized: str, index: int) -> bool:
         """Whether entry ``index`` may answer ``normalized``, if the question comes down to one word.
