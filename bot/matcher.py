@@ -504,10 +504,11 @@ class Matcher:
                     found.append(Confusion(entry.id, phrasing, self._document_id(rival), own, rival_score))
         return found
 
-    def _agrees(self, normalized: str, scored: list[tuple[int, float, str]]) -> bool:
+    def _agrees(self, words: list[str], scored: list[tuple[int, float, str]]) -> bool:
         """Whether the best entry, not confident enough by its score alone, is confirmed by the second opinion.
 
-        It must still score :meth:`Thresholds.agree_from` for its length, and naive Bayes
+        ``words`` are the normalised question's words. The best entry must still
+        score :meth:`Thresholds.agree_from` for their number, and naive Bayes
         over every phrasing of every entry and not-covered subject
         (:class:`~bot.bayes.NaiveBayes`) must give that same entry at least
         :attr:`Thresholds.agree_probability`. The two measure different
@@ -519,7 +520,6 @@ class Matcher:
         need it, after the tiers have said no.
         """
         limits = self.thresholds
-        words = normalized.split()
         if not scored or scored[0][1] < limits.agree_from(len(words)) or scored[0][0] >= len(self.faq.entries):
             return False
         rivals = [index for index, _, _ in scored[1:]]
@@ -604,12 +604,13 @@ class Matcher:
         if scored and scored[0][0] >= len(entries) and top >= limits.suggest:
             return Match("none", question, truncated, normalized, (), self._document_id(scored[0][0]))
         ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
-        words = len(normalized.split())
+        tokens = normalized.split()
+        words = len(tokens)
         floor = limits.suggest_from(words)
         close = [c for c in ranked[: limits.max_suggestions] if c.score >= floor]
         status: Status = "none"
         subject_near = any(i >= len(entries) for i, _, _ in scored)
-        if limits.confident(top, top - runner_up, subject_near, words) or self._agrees(normalized, scored):
+        if limits.confident(top, top - runner_up, subject_near, words) or self._agrees(tokens, scored):
             allowed = self._may_answer(normalized, scored[0][0]) and not self.gives_orders(question)
             status = "answer" if allowed else "suggest"
         elif close:
