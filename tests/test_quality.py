@@ -28,8 +28,10 @@ came of it). ``blind12.yaml`` was run once, then its wrong and unhelpful
 answers were listed, and its misses' unknown words were listed with every
 other set's (synonyms and stop words came of that). ``blind13.yaml`` was held
 in reserve, then run once as the first look at all of that; only its aggregate
-figures were printed. ``blind14.yaml`` is held in reserve, never run (see
-:data:`RESERVED`).
+figures were printed; it was studied after ``blind14.yaml`` had been run.
+``blind14.yaml`` was held in reserve, then run once as the first look at the
+stop words and synonyms that came of blind13 (aggregate figures only).
+``blind15.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -65,8 +67,9 @@ SETS = (
     "blind11",
     "blind12",
     "blind13",
+    "blind14",
 )
-RESERVED = ("blind14",)
+RESERVED = ("blind15",)
 """Written, never run: the first look at the next change to matching or content.
 Run it once with everything else fixed, record its figures in its header and the
 README, then move it to ``SETS`` (and write the next one before studying it)."""
@@ -112,7 +115,8 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind10", 86.5, 95.0),
         ("blind11", 84.5, 98.0),
         ("blind12", 83.5, 95.5),
-        ("blind13", 76.5, 92.5),
+        ("blind13", 78.5, 95.5),
+        ("blind14", 82.0, 92.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
