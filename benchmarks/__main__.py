@@ -62,6 +62,12 @@ QUICK = Config(
     burst_rounds=1,
 )
 
+QUICK_NOTE = (
+    f"A smoke run: far smaller than the targets' sizes ({QUICK.sizes[-1]:,} entries, not {FULL.sizes[-1]:,}; "
+    f"a burst of {QUICK.interactions:,}, not {FULL.interactions:,}), so its marks say only that every part "
+    "still runs. The figures of record are in docs/benchmarks.md."
+)
+
 
 def machine() -> str:
     """One line saying what ran the benchmark."""
@@ -155,7 +161,11 @@ def targets(
             paced.throughout,
         ),
         Target(f"{largest}: peak RSS <= 200 MB", f"{big_peak:.0f} MB", big_peak <= 200.0),
-        Target("bot throughput >= 70% of the empty discord.py handler", f"{share:.0f}%", share >= 70.0),
+        Target(
+            f"bot throughput >= 70% of the empty discord.py handler ({ours.sent:,}-interaction burst)",
+            f"{share:.0f}%",
+            share >= 70.0,
+        ),
         Target(
             f"0 of {ours.sent:,} interactions past Discord's 3 s",
             f"{ours.late} (baseline {baseline.late})",
@@ -175,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = run(config, Path(folder))
     print(f"## faqbot benchmarks{' (--quick)' if options.quick else ''}\n")
     print(f"{machine()}; took {time.perf_counter() - started:.0f} s.\n")
+    if options.quick:
+        print(QUICK_NOTE + "\n")
     print(render(results))
     return 0
 
