@@ -30,8 +30,11 @@ other set's (synonyms and stop words came of that). ``blind13.yaml`` was held
 in reserve, then run once as the first look at all of that; only its aggregate
 figures were printed; it was studied after ``blind14.yaml`` had been run.
 ``blind14.yaml`` was held in reserve, then run once as the first look at the
-stop words and synonyms that came of blind13 (aggregate figures only).
-``blind15.yaml`` is held in reserve, never run (see :data:`RESERVED`).
+stop words and synonyms that came of blind13 (aggregate figures only), and
+studied after ``blind15.yaml`` was written. ``blind15.yaml`` was held in
+reserve, then run once as the first look at the story-style phrasings
+(aggregate figures only). ``blind16.yaml`` is held in reserve, never run (see
+:data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -68,8 +71,9 @@ SETS = (
     "blind12",
     "blind13",
     "blind14",
+    "blind15",
 )
-RESERVED = ("blind15",)
+RESERVED = ("blind16",)
 """Written, never run: the first look at the next change to matching or content.
 Run it once with everything else fixed, record its figures in its header and the
 README, then move it to ``SETS`` (and write the next one before studying it)."""
@@ -117,6 +121,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind12", 88.0, 98.5),
         ("blind13", 81.5, 96.5),
         ("blind14", 84.5, 95.5),
+        ("blind15", 94.0, 99.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
