@@ -6,14 +6,25 @@ specific, so adding a language is an addition to content, not to code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.faq import BASE_LANGUAGE, FAQ
 from bot.text import simplify
 
+ACRONYM = re.compile(r"\b[A-Z]{2,3}\b")
+"""A word of two or three capitals: "LA" (Los Angeles), "PD", "DC". Not a stop word, unless the member shouts."""
+
 
 def detect_language(faq: FAQ, question: str) -> str | None:
-    """Guess the question's language from stop words only that language uses; ``None`` if unclear."""
+    """Guess the question's language from stop words only that language uses; ``None`` if unclear.
+
+    Short words in capitals are left out, unless the whole question is in
+    capitals: "rapid response hotline LA" names Los Angeles, not the Spanish
+    "la", while "LA MIGRA ESTA AQUI" is Spanish.
+    """
+    if not question.isupper():
+        question = ACRONYM.sub(" ", question)
     words = simplify(question).split()
     counts = {code: sum(1 for w in words if w in own) for code, own in faq.own_stopwords.items()}
     ranked = sorted(counts.items(), key=lambda item: -item[1])

@@ -59,6 +59,14 @@ def test_detection_needs_a_clear_signal(small_engine: Engine) -> None:
     assert detect_language(faq, "what is the FTCA") == "en"
     assert detect_language(faq, "que es la FTCA") == "es"
     assert detect_language(faq, "FTCA 287g") is None
+
+
+def test_a_short_word_in_capitals_is_an_acronym_unless_the_member_shouts(small_engine: Engine) -> None:
+    faq = small_engine.faq
+    assert detect_language(faq, "que es la FTCA") == "es"
+    assert detect_language(faq, "what is the FTCA in LA") == "en"
+    assert detect_language(faq, "rapid response hotline LA") is None
+    assert detect_language(faq, "QUE ES LA FTCA") == "es"
     assert language_for_locale(faq, "es-419") == "es" and language_for_locale(faq, "fr") is None
 
 
