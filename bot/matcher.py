@@ -525,21 +525,26 @@ class Matcher:
         rivals = [index for index, _, _ in scored[1:]]
         return self._bayes.at_least(words, scored[0][0], rivals, limits.agree_probability)
 
+    def _uses_required(self, words: set[str], index: int) -> bool:
+        """Whether the question's ``words`` meet document ``index``'s ``answer_only_with`` (always, if it has none).
+
+        An entry with ``answer_only_with`` answers only a question that uses
+        one of those words (after synonyms: "lawsuit" and "demandar" are
+        "sue"): an entry such as "can police be sued for helping ICE" differs
+        from its neighbours by that word alone, and would otherwise answer
+        "can police help ice". Not-covered subjects have no such words.
+        """
+        if index >= len(self._answer_only_with):
+            return True
+        required = self._answer_only_with[index]
+        return not required or any(item <= words for item in required)
+
     def _may_answer(self, normalized: str, index: int) -> bool:
         """Whether entry ``index``, confident enough, may answer ``normalized`` outright (else "did you mean").
 
-        Two content rules. An entry with ``answer_only_with`` answers only a
-        question that uses one of those words (after synonyms: "lawsuit" and
-        "demandar" are "sue"): an entry such as "can police be sued for helping
-        ICE" differs from its neighbours by that word alone, and would otherwise
-        answer "can police help ice". And see :meth:`_one_word_is_enough`.
+        Two content rules: :meth:`_uses_required` and :meth:`_one_word_is_enough`.
         """
-        required = self._answer_only_with[index]
-        if required:
-            words = set(normalized.split())
-            if not any(item <= words for item in required):
-                return False
-        return self._one_word_is_enough(normalized, index)
+        return self._uses_required(set(normalized.split()), index) and self._one_word_is_enough(normalized, index)
 
     def gives_orders(self, question: str) -> bool:
         """Whether ``question`` gives the bot orders (any language pack's ``instruction_patterns``).
@@ -593,26 +598,45 @@ class Matcher:
         earned suggestions) is declined, naming the subject. A not-covered
         runner-up also counts against the best entry's lead, and one anywhere
         among the five best keeps the lower tier of :meth:`Thresholds.confident`
-        from answering.
+        from answering. An entry whose ``answer_only_with`` words the question
+        lacks (:meth:`_uses_required`) takes no part in the decision: "can the
+        jail keep my cousin for ice after bail" is decided between the entries
+        about holds, not against "can we sue the sheriff for holding my cousin",
+        which can still be suggested. Unless it scores more than
+        :attr:`Thresholds.margin` above every entry that may answer: then the
+        question reads like it and nothing else ("what should i do if ice
+        comes" is far closer to the workplace entry than to any other), and
+        the reply stays "did you mean".
         """
         question, truncated, normalized = self.prepare(question)
         limits = self.thresholds
         scored = self._scored(normalized, limits.max_suggestions + 2, True)
         entries = self.faq.entries
-        top = scored[0][1] if scored else 0.0
-        runner_up = scored[1][1] if len(scored) > 1 else 0.0
-        if scored and scored[0][0] >= len(entries) and top >= limits.suggest:
+        if scored and scored[0][0] >= len(entries) and scored[0][1] >= limits.suggest:
             return Match("none", question, truncated, normalized, (), self._document_id(scored[0][0]))
-        ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
         tokens = normalized.split()
+        present = set(tokens)
+        deciding = [item for item in scored if self._uses_required(present, item[0])]
+        barred = [score for index, score, _ in scored if not self._uses_required(present, index)]
+        top = deciding[0][1] if deciding else 0.0
+        runner_up = deciding[1][1] if len(deciding) > 1 else 0.0
+        ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
         words = len(tokens)
         floor = limits.suggest_from(words)
         close = [c for c in ranked[: limits.max_suggestions] if c.score >= floor]
         status: Status = "none"
         subject_near = any(i >= len(entries) for i, _, _ in scored)
-        if limits.confident(top, top - runner_up, subject_near, words) or self._agrees(tokens, scored):
-            allowed = self._may_answer(normalized, scored[0][0]) and not self.gives_orders(question)
+        # A barred entry far ahead means the question reads like it, not like the others.
+        held_back = bool(barred) and barred[0] > top + limits.margin
+        best_is_entry = bool(deciding) and deciding[0][0] < len(entries) and not held_back
+        if best_is_entry and (
+            limits.confident(top, top - runner_up, subject_near, words) or self._agrees(tokens, deciding)
+        ):
+            allowed = self._may_answer(normalized, deciding[0][0]) and not self.gives_orders(question)
             status = "answer" if allowed else "suggest"
         elif close:
             status = "suggest"
-        return Match(status, question, truncated, normalized, tuple(ranked[:1] if status == "answer" else close))
+        if status == "answer":
+            index, score, lang = deciding[0]
+            return Match(status, question, truncated, normalized, (Candidate(entries[index].id, score, lang),))
+        return Match(status, question, truncated, normalized, tuple(close))
