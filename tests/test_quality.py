@@ -33,7 +33,9 @@ figures were printed; it was studied after ``blind14.yaml`` had been run.
 stop words and synonyms that came of blind13 (aggregate figures only), and
 studied after ``blind15.yaml`` was written. ``blind15.yaml`` was held in
 reserve, then run once as the first look at the story-style phrasings
-(aggregate figures only). ``blind16.yaml`` is held in reserve, never run (see
+(aggregate figures only). ``blind16.yaml`` was held in reserve, then run once
+as the first look at those phrasings and the ``answer_only_with`` change
+(aggregate figures only). ``blind17.yaml`` is held in reserve, never run (see
 :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
@@ -72,8 +74,9 @@ SETS = (
     "blind13",
     "blind14",
     "blind15",
+    "blind16",
 )
-RESERVED = ("blind16",)
+RESERVED = ("blind17",)
 """Written, never run: the first look at the next change to matching or content.
 Run it once with everything else fixed, record its figures in its header and the
 README, then move it to ``SETS`` (and write the next one before studying it)."""
@@ -122,6 +125,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind13", 81.5, 96.5),
         ("blind14", 84.5, 95.5),
         ("blind15", 94.0, 99.0),
+        ("blind16", 93.5, 98.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
