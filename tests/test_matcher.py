@@ -274,6 +274,11 @@ def test_a_bare_word_that_names_an_entry_is_answered(shipped_engine: Engine, que
         ("is the county liable for holding people for ice", "answer", "sue-local-for-helping"),
         ("what should my job do if ice comes", "answer", "workplace-ice-visit"),
         ("que debe hacer el empleador cuando viene ICE", "answer", "workplace-ice-visit"),
+        # Without its words a barred entry does not stand in the way of the others (sue-... led these
+        # by a few points), unless far ahead: the workplace entry leads the last one by 14 points.
+        ("can the jail keep my dad for ice after he posts bail", "answer", "detainer-is-request"),
+        ("can the sheriff refuse to cooperate with ice completely", "answer", "refuse-detainer"),
+        ("what should we do if ice comes", "suggest", "workplace-ice-visit"),
     ],
 )
 def test_shipped_entries_with_answer_only_with_answer_only_questions_that_use_one_of_their_words(
@@ -283,24 +288,6 @@ def test_shipped_entries_with_answer_only_with_answer_only_questions_that_use_on
     match = shipped_engine.matcher.match(question)
     assert match.status == status, match
     assert entry_id in [c.entry_id for c in match.candidates][: 1 if status == "answer" else None]
-
-
-@pytest.mark.parametrize(
-    ("question", "status", "entry_id"),
-    [
-        # The sue-... entries led these by a few points; they need "sue", so they no longer stand in the way.
-        ("can the jail keep my dad for ice after he posts bail", "answer", "detainer-is-request"),
-        ("can the sheriff refuse to cooperate with ice completely", "answer", "refuse-detainer"),
-        # The workplace entry leads by 14 points: the question reads like it alone, so it stays "did you mean".
-        ("what should we do if ice comes", "suggest", "workplace-ice-visit"),
-    ],
-)
-def test_an_entry_barred_by_answer_only_with_takes_no_part_in_the_decision_unless_far_ahead(
-    shipped_engine: Engine, question: str, status: str, entry_id: str
-) -> None:
-    match = shipped_engine.matcher.match(question)
-    assert match.status == status, match
-    assert match.best is not None and match.best.entry_id == entry_id, match
 
 
 @pytest.mark.parametrize(
