@@ -14,7 +14,7 @@ Every question gets exactly one decision:
   (:attr:`Thresholds.agree_probability`). A question that comes down to
   one word is answered only by an entry that word names, and an entry with
   ``answer_only_with`` only a question that uses one of its words (see
-  :meth:`Matcher._may_answer`);
+  :meth:`Matcher._one_word_is_enough` and :meth:`Matcher._uses_required`);
 * ``suggest`` - something is close (at least :attr:`Thresholds.suggest`, or
   :attr:`Thresholds.story_suggest` for a long story, see
   :meth:`Thresholds.suggest_from`), but not sure enough: offer up to three entries;
@@ -281,7 +281,7 @@ class Matcher:
             for entry in faq.entries
         )
         self._single_entry_words = frozenset(word for word, count in frequency.items() if count == 1)
-        # Per entry, the word sets of its answer_only_with items, normalised like questions (see _may_answer).
+        # Per entry, the word sets of its answer_only_with items, normalised like questions (see _uses_required).
         self._answer_only_with = tuple(
             tuple(frozenset(self.normalize(item).split()) for item in entry.answer_only_with) for entry in faq.entries
         )
@@ -539,13 +539,6 @@ class Matcher:
         required = self._answer_only_with[index]
         return not required or any(item <= words for item in required)
 
-    def _may_answer(self, normalized: str, index: int) -> bool:
-        """Whether entry ``index``, confident enough, may answer ``normalized`` outright (else "did you mean").
-
-        Two content rules: :meth:`_uses_required` and :meth:`_one_word_is_enough`.
-        """
-        return self._uses_required(set(normalized.split()), index) and self._one_word_is_enough(normalized, index)
-
     def gives_orders(self, question: str) -> bool:
         """Whether ``question`` gives the bot orders (any language pack's ``instruction_patterns``).
 
@@ -632,7 +625,8 @@ class Matcher:
         if best_is_entry and (
             limits.confident(top, top - runner_up, subject_near, words) or self._agrees(tokens, deciding)
         ):
-            allowed = self._may_answer(normalized, deciding[0][0]) and not self.gives_orders(question)
+            # Entries that lack their answer_only_with words are not in ``deciding``.
+            allowed = self._one_word_is_enough(normalized, deciding[0][0]) and not self.gives_orders(question)
             status = "answer" if allowed else "suggest"
         elif close:
             status = "suggest"
