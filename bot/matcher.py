@@ -551,8 +551,8 @@ class Matcher:
         """
         return matches(self.faq.instruction_patterns, question)
 
-    def _one_word_is_enough(self, normalized: str, index: int) -> bool:
-        """Whether entry ``index`` may answer ``normalized``, if the question comes down to one word.
+    def _one_word_is_enough(self, words: set[str], index: int) -> bool:
+        """Whether entry ``index`` may answer a question of these normalised ``words``, if it is one word.
 
         A bare word ("county", "lawyer", "took") scores high against any short
         phrasing that contains it, but says too little to pick one entry. It
@@ -561,10 +561,9 @@ class Matcher:
         Otherwise the member gets "did you mean". A second word, even a common
         one ("can i record ice" is "ice record"), leaves it to the scores.
         """
-        words = set(normalized.split())
         if len(words) != 1:
             return True
-        word = words.pop()
+        (word,) = words
         return word in self._headline_words[index] or word in self._single_entry_words
 
     def vague_phrasings(self) -> list[tuple[str, str]]:
@@ -609,8 +608,13 @@ class Matcher:
             return Match("none", question, truncated, normalized, (), self._document_id(scored[0][0]))
         tokens = normalized.split()
         present = set(tokens)
-        deciding = [item for item in scored if self._uses_required(present, item[0])]
-        barred = [score for index, score, _ in scored if not self._uses_required(present, index)]
+        deciding: list[tuple[int, float, str]] = []
+        barred: list[float] = []
+        for item in scored:
+            if self._uses_required(present, item[0]):
+                deciding.append(item)
+            else:
+                barred.append(item[1])
         top = deciding[0][1] if deciding else 0.0
         runner_up = deciding[1][1] if len(deciding) > 1 else 0.0
         ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
@@ -626,7 +630,7 @@ class Matcher:
             limits.confident(top, top - runner_up, subject_near, words) or self._agrees(tokens, deciding)
         ):
             # Entries that lack their answer_only_with words are not in ``deciding``.
-            allowed = self._one_word_is_enough(normalized, deciding[0][0]) and not self.gives_orders(question)
+            allowed = self._one_word_is_enough(present, deciding[0][0]) and not self.gives_orders(question)
             status = "answer" if allowed else "suggest"
         elif close:
             status = "suggest"
