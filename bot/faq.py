@@ -62,7 +62,16 @@ REQUIRED_ENTRY_KEYS = ENTRY_KEYS - {"related", "answer_only_with", "translations
 CITATION_KEYS = frozenset({"seed", "section", "quote"})
 TRANSLATION_KEYS = frozenset({"question", "answer", "alternates"})
 LANGUAGE_KEYS = frozenset(
-    {"name", "locales", "months", "stopwords", "personal_patterns", "instruction_patterns", "messages"}
+    {
+        "name",
+        "locales",
+        "months",
+        "stopwords",
+        "defining_words",
+        "personal_patterns",
+        "instruction_patterns",
+        "messages",
+    }
 )
 
 COMMAND_NAME_LEVELS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
@@ -212,6 +221,8 @@ class Language:
     messages: Mapping[str, str]
     months: tuple[str, ...]
     """The twelve month names, January first: a source's checked date is shown in the reply's language."""
+    defining_words: tuple[str, ...] = ()
+    """Words that say what a question is about ("sue"): a question using one is answered only by an entry that does."""
 
 
 _OWN_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?\(")
@@ -447,7 +458,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
             problems.add(path, mapping_line(root, "messages", key), None, problem)
     _check_command_names(path, root, messages, problems)
     lists: dict[str, list[str]] = {}
-    for key in ("locales", "months", "stopwords", "personal_patterns", "instruction_patterns"):
+    for key in ("locales", "months", "stopwords", "defining_words", "personal_patterns", "instruction_patterns"):
         # A moderator who writes a plain text here would get one item per character
         # ("my son" as patterns makes every question "personal"): refuse it.
         value = data.get(key) or []
@@ -455,6 +466,11 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
             problems.add(path, mapping_line(root, key) or 1, None, f"{key!r} must be a list of non-empty texts")
             value = []
         lists[key] = value
+    stopwords = frozenset(simplify(w) for w in lists["stopwords"])
+    for i, word in enumerate(lists["defining_words"]):
+        if set(simplify(word).split()) <= stopwords:
+            problem = f"'defining_words' item {word!r} is only stop words, so no question keeps it"
+            problems.add(path, mapping_line(root, "defining_words", i), None, problem)
     if len(lists["months"]) != 12:
         problem = f"'months' must list the 12 month names, January first (has {len(lists['months'])})"
         problems.add(path, mapping_line(root, "months") or 1, None, problem)
@@ -475,11 +491,12 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
         code=code,
         name=data["name"],
         locales=tuple(lists["locales"]),
-        stopwords=frozenset(simplify(w) for w in lists["stopwords"]),
+        stopwords=stopwords,
         personal_patterns=tuple(compiled["personal_patterns"]),
         instruction_patterns=tuple(compiled["instruction_patterns"]),
         messages=MappingProxyType({k: str(v).strip() for k, v in messages.items()}),
         months=tuple(m.strip() for m in lists["months"]),
+        defining_words=tuple(lists["defining_words"]),
     )
 
 

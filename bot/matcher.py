@@ -12,9 +12,11 @@ Every question gets exactly one decision:
   a story) and a second opinion, naive Bayes over every phrasing
   (:mod:`bot.bayes`), is nearly sure of the same entry
   (:attr:`Thresholds.agree_probability`). A question that comes down to
-  one word is answered only by an entry that word names, and an entry with
-  ``answer_only_with`` only a question that uses one of its words (see
-  :meth:`Matcher._one_word_is_enough` and :meth:`Matcher._uses_required`);
+  one word is answered only by an entry that word names, an entry with
+  ``answer_only_with`` only a question that uses one of its words, and a
+  question that uses a language pack's ``defining_words`` ("sue") only by an
+  entry that uses it too (see :meth:`Matcher._one_word_is_enough` and
+  :meth:`Matcher._may_decide`);
 * ``suggest`` - something is close (at least :attr:`Thresholds.suggest`, or
   :attr:`Thresholds.story_suggest` for a long story, see
   :meth:`Thresholds.suggest_from`), but not sure enough: offer up to three entries;
@@ -281,10 +283,18 @@ class Matcher:
             for entry in faq.entries
         )
         self._single_entry_words = frozenset(word for word, count in frequency.items() if count == 1)
-        # Per entry, the word sets of its answer_only_with items, normalised like questions (see _uses_required).
+        # Per entry, the word sets of its answer_only_with items, normalised like questions (see _may_decide).
         self._answer_only_with = tuple(
             tuple(frozenset(self.normalize(item).split()) for item in entry.answer_only_with) for entry in faq.entries
         )
+        # The language packs' defining words, normalised, and per entry the ones it uses (see _may_decide).
+        self._defining = frozenset(
+            word
+            for pack in faq.languages.values()
+            for item in pack.defining_words
+            for word in self.normalize(item).split()
+        )
+        self._defining_used = tuple(self._defining.intersection(words) for words in uses[:entries])
         self._unknown_idf = math.log((entries + 1) / 0.5)
         for words in uses[entries:]:
             for word in words:
@@ -525,17 +535,24 @@ class Matcher:
         rivals = [index for index, _, _ in scored[1:]]
         return self._bayes.at_least(words, scored[0][0], rivals, limits.agree_probability)
 
-    def _uses_required(self, words: set[str], index: int) -> bool:
-        """Whether the question's ``words`` meet document ``index``'s ``answer_only_with`` (always, if it has none).
+    def _may_decide(self, words: set[str], index: int) -> bool:
+        """Whether document ``index`` may answer a question of these normalised ``words`` (subjects always may).
 
-        An entry with ``answer_only_with`` answers only a question that uses
-        one of those words (after synonyms: "lawsuit" and "demandar" are
-        "sue"): an entry such as "can police be sued for helping ICE" differs
-        from its neighbours by that word alone, and would otherwise answer
-        "can police help ice". Not-covered subjects have no such words.
+        Two rules, both after synonyms ("lawsuit" and "demandar" are "sue"):
+
+        * an entry with ``answer_only_with`` answers only a question that uses
+          one of those words: an entry such as "can police be sued for
+          helping ICE" differs from its neighbours by that word alone, and
+          would otherwise answer "can police help ice";
+        * a question that uses one of the language packs' ``defining_words``
+          is answered only by an entry whose phrasings use it too: "i refused
+          to hold a guy for ice without a warrant, can ice sue me" is about
+          being sued, whatever it shares with the entries about warrants.
         """
         if index >= len(self._answer_only_with):
             return True
+        if not (words & self._defining) <= self._defining_used[index]:
+            return False
         required = self._answer_only_with[index]
         return not required or any(item <= words for item in required)
 
@@ -590,10 +607,12 @@ class Matcher:
         earned suggestions) is declined, naming the subject. A not-covered
         runner-up also counts against the best entry's lead, and one anywhere
         among the five best keeps the lower tier of :meth:`Thresholds.confident`
-        from answering. An entry whose ``answer_only_with`` words the question
-        lacks (:meth:`_uses_required`) takes no part in the decision: "can the
-        jail keep my cousin for ice after bail" is decided between the entries
-        about holds, not against "can we sue the sheriff for holding my cousin",
+        from answering. An entry that may not answer the question
+        (:meth:`_may_decide`: the question lacks the entry's
+        ``answer_only_with`` words, or uses a defining word the entry never
+        does) takes no part in the decision: "can the jail keep my cousin for
+        ice after bail" is decided between the entries about holds, not
+        against "can we sue the sheriff for holding my cousin",
         which can still be suggested. Unless it scores more than
         :attr:`Thresholds.margin` above every entry that may answer: then the
         question reads like it and nothing else ("what should i do if ice
@@ -611,7 +630,7 @@ class Matcher:
         deciding: list[tuple[int, float, str]] = []
         barred: list[float] = []
         for item in scored:
-            if self._uses_required(present, item[0]):
+            if self._may_decide(present, item[0]):
                 deciding.append(item)
             else:
                 barred.append(item[1])

@@ -269,6 +269,23 @@ def test_a_language_pack_needs_its_twelve_month_names(make_faq: FAQBuilder, mont
     assert any("es.yaml:" in e and expected in e for e in errors), errors
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("[sue, the]", "'defining_words' item 'the' is only stop words, so no question keeps it"),
+        ("sue", "'defining_words' must be a list of non-empty texts"),
+    ],
+)
+def test_a_defining_word_must_be_a_word_questions_keep(make_faq: FAQBuilder, value: str, expected: str) -> None:
+    folder = make_faq()
+    pack = folder / "languages" / "en.yaml"
+    text = pack.read_text(encoding="utf-8").replace("defining_words: [sue]", f"defining_words: {value}")
+    pack.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(f"defining_words: {value}") + 1
+    errors = load_errors(folder)
+    assert any(f"en.yaml:{line}" in e and expected in e for e in errors), errors
+
+
 def test_a_bad_instruction_pattern_names_the_pack_and_line(make_faq: FAQBuilder) -> None:
     folder = make_faq()
     pack = folder / "languages" / "en.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -141,17 +142,38 @@ def test_only_a_story_can_be_answered_by_the_story_tier(small_engine: Engine) ->
 def test_an_entry_with_answer_only_with_answers_only_questions_that_use_one_of_its_words(
     make_faq: FAQBuilder,
 ) -> None:
-    hold = entry(answer_only_with=["sue", "condado"])
+    hold = entry(answer_only_with=["jail", "condado"])
     matcher = Engine.load(make_faq({"main.yaml": [hold, ftca_entry()]})).matcher
     held_back = matcher.match("is an ICE hold mandatory?")
     assert held_back.status == "suggest" and held_back.candidates[0].entry_id == "detainer-is-request"
-    # Synonyms count: "lawsuit" is "sue", and "condado" is "county".
-    for question in ("ice hold lawsuit, is it mandatory?", "can the county ignore a detainer"):
+    # Synonyms count: "carcel" is "jail", and "condado" is "county".
+    for question in ("ice hold at the carcel, is it mandatory?", "can the county ignore a detainer"):
         answered = matcher.match(question)
         assert answered.status == "answer" and answered.best is not None, question
         assert answered.best.entry_id == "detainer-is-request"
     unrestricted = Engine.load(make_faq({"main.yaml": [entry(), ftca_entry()]}, name="plain")).matcher
     assert unrestricted.match("is an ICE hold mandatory?").status == "answer"
+
+
+def test_a_question_with_a_defining_word_is_answered_only_by_an_entry_that_uses_it(make_faq: FAQBuilder) -> None:
+    # The shipped packs' defining word is "sue" ("demandar" and "lawsuit" too, through synonyms); the
+    # detainer entry never speaks of suing, so a question about suing over a hold gets "did you mean".
+    folder = make_faq()
+    matcher = Engine.load(folder).matcher
+    for question in ("is an ice hold mandatory or can i sue the jail", "el hold de ice es obligatorio o lo demando"):
+        match = matcher.match(question)
+        assert match.status == "suggest", match
+        assert match.candidates[0].entry_id == "detainer-is-request"
+    assert matcher.match("is an ICE hold mandatory?").status == "answer"
+    for pack in ("en", "es"):
+        path = folder / "languages" / f"{pack}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"\ndefining_words: \[[^]]*\]\n", "\n", text), encoding="utf-8")
+    plain = Engine.load(folder).matcher
+    assert all(pack.defining_words == () for pack in plain.faq.languages.values())
+    answered = plain.match("is an ice hold mandatory or can i sue the jail")
+    assert answered.status == "answer" and answered.best is not None
+    assert answered.best.entry_id == "detainer-is-request"
 
 
 def test_long_questions_are_cut_and_flagged(small_engine: Engine) -> None:
@@ -279,6 +301,14 @@ def test_a_bare_word_that_names_an_entry_is_answered(shipped_engine: Engine, que
         ("can the jail keep my dad for ice after he posts bail", "answer", "detainer-is-request"),
         ("can the sheriff refuse to cooperate with ice completely", "answer", "refuse-detainer"),
         ("what should we do if ice comes", "suggest", "workplace-ice-visit"),
+        # A question about being sued is decided between the entries that speak of suing ("sue" and
+        # "demandar" are a defining word): the warrant and refusal entries answered these before.
+        (
+            "i refused to hold a guy for ice without a warrant, can ice or the state sue me for that",
+            "suggest",
+            "sue-local-for-refusing",
+        ),
+        ("se puede demandar a la policia por entregarle a alguien a ICE?", "suggest", "sue-local-for-helping"),
     ],
 )
 def test_shipped_entries_with_answer_only_with_answer_only_questions_that_use_one_of_their_words(
