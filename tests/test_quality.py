@@ -39,7 +39,7 @@ as the first look at those phrasings and the ``answer_only_with`` change
 as the first look at the synonyms and stop words of 16a00f6 (aggregate figures
 only), then studied (``blind18.yaml``'s writer saw none of it).
 ``blind18.yaml`` was held in reserve, then run once as the first look at the
-defining words of acd50ac (aggregate figures only), then studied.
+defining words of f679fb3 (aggregate figures only), then studied.
 ``blind19.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
