@@ -134,6 +134,12 @@ def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
     )
     if faq.not_covered:
         print(f"not covered (declined by name): {len(faq.not_covered)} subjects in {NOT_COVERED_FILE}", file=out)
+    use = engine.matcher.defining_word_use()
+    if use:
+        counts = ", ".join(f"{word} ({count} of {len(faq.entries)} entries)" for word, count in use.items())
+        print(f"defining words: {counts}", file=out)
+    for word in (word for word, count in use.items() if not count):
+        print(f"warning: no entry uses the defining word {word!r}, so no question with it is answered", file=out)
     if args.confusions:
         found = engine.matcher.confusions()
         print(f"confusions: {len(found)} phrasing(s) read closer to another entry than to their own", file=out)

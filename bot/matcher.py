@@ -556,6 +556,19 @@ class Matcher:
         required = self._answer_only_with[index]
         return not required or any(item <= words for item in required)
 
+    def defining_word_use(self) -> dict[str, int]:
+        """Each language pack's defining word, as written, with how many entries use it (``faqbot check``).
+
+        A defining word that no entry uses makes every question with it "did
+        you mean" at best: no entry may answer it (see :meth:`_may_decide`).
+        """
+        use: dict[str, int] = {}
+        for pack in self.faq.languages.values():
+            for item in pack.defining_words:
+                words = set(self.normalize(item).split())
+                use[item] = sum(words <= used for used in self._defining_used)
+        return use
+
     def gives_orders(self, question: str) -> bool:
         """Whether ``question`` gives the bot orders (any language pack's ``instruction_patterns``).
 

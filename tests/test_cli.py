@@ -143,6 +143,20 @@ def test_check_counts_the_subjects_the_bot_declines_by_name(
     assert code == 0 and "not covered (declined by name): 1 subjects in not-covered.yaml" in out
 
 
+def test_check_reports_the_defining_words_and_warns_of_one_no_entry_uses(
+    make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = make_faq()
+    code, out, _ = run(["check", "--faq", str(folder)], capsys)
+    assert code == 0 and "defining words: sue (1 of 2 entries), demandar (1 of 2 entries)" in out
+    assert "warning" not in out
+    pack = folder / "languages" / "en.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("defining_words: [sue]", "defining_words: [sue, divorce]"))
+    code, out, _ = run(["check", "--faq", str(folder)], capsys)
+    assert code == 0 and "defining words: sue (1 of 2 entries), divorce (0 of 2 entries)," in out
+    assert "warning: no entry uses the defining word 'divorce', so no question with it is answered" in out
+
+
 def test_check_lists_confusions_with_file_line_and_rival(
     make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]
 ) -> None:
