@@ -287,13 +287,14 @@ class Matcher:
         self._answer_only_with = tuple(
             tuple(frozenset(self.normalize(item).split()) for item in entry.answer_only_with) for entry in faq.entries
         )
-        # The language packs' defining words, normalised, and per entry the ones it uses (see _may_decide).
-        self._defining = frozenset(
-            word
+        # The language packs' defining words as written, each normalised; all their words;
+        # and per entry the ones it uses (see _may_decide).
+        self._defining_words = {
+            item: frozenset(self.normalize(item).split())
             for pack in faq.languages.values()
             for item in pack.defining_words
-            for word in self.normalize(item).split()
-        )
+        }
+        self._defining = frozenset().union(*self._defining_words.values())
         self._defining_used = tuple(self._defining.intersection(words) for words in uses[:entries])
         self._unknown_idf = math.log((entries + 1) / 0.5)
         for words in uses[entries:]:
@@ -562,12 +563,9 @@ class Matcher:
         A defining word that no entry uses makes every question with it "did
         you mean" at best: no entry may answer it (see :meth:`_may_decide`).
         """
-        use: dict[str, int] = {}
-        for pack in self.faq.languages.values():
-            for item in pack.defining_words:
-                words = set(self.normalize(item).split())
-                use[item] = sum(words <= used for used in self._defining_used)
-        return use
+        return {
+            item: sum(words <= used for used in self._defining_used) for item, words in self._defining_words.items()
+        }
 
     def gives_orders(self, question: str) -> bool:
         """Whether ``question`` gives the bot orders (any language pack's ``instruction_patterns``).
@@ -661,7 +659,7 @@ class Matcher:
         if best_is_entry and (
             limits.confident(top, top - runner_up, subject_near, words) or self._agrees(tokens, deciding)
         ):
-            # Entries that lack their answer_only_with words are not in ``deciding``.
+            # Entries that _may_decide bars (answer_only_with, defining words) are not in ``deciding``.
             allowed = self._one_word_is_enough(present, deciding[0][0]) and not self.gives_orders(question)
             status = "answer" if allowed else "suggest"
         elif close:
