@@ -155,6 +155,17 @@ def test_an_entry_with_answer_only_with_answers_only_questions_that_use_one_of_i
     assert unrestricted.match("is an ICE hold mandatory?").status == "answer"
 
 
+def test_an_answer_only_with_item_of_several_words_needs_all_of_them(make_faq: FAQBuilder) -> None:
+    # "county jail" is one item: "jail" alone, or "county" alone, is not enough.
+    hold = entry(answer_only_with=["county jail"])
+    matcher = Engine.load(make_faq({"main.yaml": [hold, ftca_entry()]})).matcher
+    for question in ("ice hold at the jail, is it mandatory?", "can the county ignore a detainer"):
+        assert matcher.match(question).status == "suggest", question
+    answered = matcher.match("can the county jail ignore a detainer")
+    assert answered.status == "answer" and answered.best is not None
+    assert answered.best.entry_id == "detainer-is-request"
+
+
 def test_a_question_with_a_defining_word_is_answered_only_by_an_entry_that_uses_it(make_faq: FAQBuilder) -> None:
     # The shipped packs' defining word is "sue" ("demandar" and "lawsuit" too, through synonyms); the
     # detainer entry never speaks of suing, so a question about suing over a hold gets "did you mean".
@@ -309,6 +320,12 @@ def test_a_bare_word_that_names_an_entry_is_answered(shipped_engine: Engine, que
             "sue-local-for-refusing",
         ),
         ("se puede demandar a la policia por entregarle a alguien a ICE?", "suggest", "sue-local-for-helping"),
+        # The entry on being sued for refusing needs a word of refusing as well as of suing: these two
+        # got "did you mean", with it close behind (or ahead of) the entry on being sued for helping.
+        ("sue cops 4 helping ice?", "answer", "sue-local-for-helping"),
+        ("can our city get sued for cooperating w ice", "answer", "sue-local-for-helping"),
+        ("can the sheriff be sued for refusing an ice hold", "answer", "sue-local-for-refusing"),
+        ("el sheriff se nego a cumplir el hold, lo pueden demandar", "answer", "sue-local-for-refusing"),
     ],
 )
 def test_shipped_entries_with_answer_only_with_answer_only_questions_that_use_one_of_their_words(

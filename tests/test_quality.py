@@ -113,16 +113,16 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
 @pytest.mark.parametrize(
     ("name", "correct", "helpful"),
     [
-        ("eval", 89.0, 97.5),
+        ("eval", 90.0, 97.5),
         ("holdout", 94.0, 97.0),
         ("unseen", 93.5, 100.0),
         ("blind", 96.0, 100.0),
-        ("blind2", 91.5, 98.5),
+        ("blind2", 92.0, 98.5),
         ("blind3", 94.5, 99.0),
         ("blind4", 92.5, 99.0),
         ("blind5", 90.5, 100.0),
         ("blind6", 92.5, 100.0),
-        ("blind7", 91.0, 99.0),
+        ("blind7", 92.0, 99.0),
         ("blind8", 85.0, 99.0),
         ("blind9", 86.0, 98.5),
         ("blind10", 89.0, 97.5),
@@ -133,7 +133,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind15", 95.0, 99.0),
         ("blind16", 94.0, 100.0),
         ("blind17", 90.5, 98.5),
-        ("blind18", 92.0, 98.0),
+        ("blind18", 92.5, 98.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
