@@ -432,8 +432,11 @@ def _check_command_names(path: Path, root: yaml.Node | None, messages: Mapping[s
             taken[name] = f"message {key!r}"
 
 
-def _load_language(path: Path, problems: _Problems) -> Language | None:
-    """Read one language pack; record problems and return ``None`` if it is unusable."""
+def _load_language(path: Path, problems: _Problems) -> tuple[Language, yaml.Node | None] | None:
+    """Read one language pack, with its YAML tree (for line numbers); record problems and return ``None`` if unusable.
+
+    Its defining words are checked once every pack is read (see :func:`_check_defining_words`).
+    """
     code = path.stem
     try:
         data, root = load_yaml(path, text_only=True)
@@ -467,10 +470,6 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
             value = []
         lists[key] = value
     stopwords = frozenset(simplify(w) for w in lists["stopwords"])
-    for i, word in enumerate(lists["defining_words"]):
-        if set(simplify(word).split()) <= stopwords:
-            problem = f"'defining_words' item {word!r} is only stop words, so no question keeps it"
-            problems.add(path, mapping_line(root, "defining_words", i), None, problem)
     if len(lists["months"]) != 12:
         problem = f"'months' must list the 12 month names, January first (has {len(lists['months'])})"
         problems.add(path, mapping_line(root, "months") or 1, None, problem)
@@ -487,7 +486,7 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
             problems.add(path, mapping_line(root, key) or 1, None, problem)
     if len(problems.errors) != before:
         return None
-    return Language(
+    pack = Language(
         code=code,
         name=data["name"],
         locales=tuple(lists["locales"]),
@@ -498,6 +497,22 @@ def _load_language(path: Path, problems: _Problems) -> Language | None:
         months=tuple(m.strip() for m in lists["months"]),
         defining_words=tuple(lists["defining_words"]),
     )
+    return pack, root
+
+
+def _check_defining_words(packs: Sequence[tuple[Path, Language, yaml.Node | None]], problems: _Problems) -> None:
+    """Refuse a defining word made only of stop words, with its pack's file and line.
+
+    The matcher drops every pack's stop words from every question, so a
+    Spanish defining word that is only English stop words would be kept by
+    no question either: the check uses all the packs' stop words together.
+    """
+    stopwords = frozenset().union(*(pack.stopwords for _, pack, _ in packs))
+    for path, pack, root in packs:
+        for i, word in enumerate(pack.defining_words):
+            if set(simplify(word).split()) <= stopwords:
+                problem = f"'defining_words' item {word!r} is only stop words, so no question keeps it"
+                problems.add(path, mapping_line(root, "defining_words", i), None, problem)
 
 
 def _load_mapping_file(path: Path, key: str, problems: _Problems) -> tuple[dict[str, Any], yaml.Node | None]:
@@ -853,11 +868,15 @@ def load_faq(faq_dir: Path, seeds_dir: Path | None = None, previous: FAQ | None 
         seeds = {}
 
     languages: dict[str, Language] = {}
+    read: list[tuple[Path, Language, yaml.Node | None]] = []
     pack_paths = sorted((faq_dir / "languages").glob("*.yaml"))
     for path in pack_paths:
-        pack = _load_language(path, problems)
-        if pack is not None:
+        loaded = _load_language(path, problems)
+        if loaded is not None:
+            pack, root = loaded
             languages[pack.code] = pack
+            read.append((path, pack, root))
+    _check_defining_words(read, problems)
     # A refused pack is reported once, in its own file, not again in every entry translated into it.
     pack_codes = frozenset(path.stem for path in pack_paths)
     if BASE_LANGUAGE not in languages and not problems.errors:

@@ -286,6 +286,20 @@ def test_a_defining_word_must_be_a_word_questions_keep(make_faq: FAQBuilder, val
     assert any(f"en.yaml:{line}" in e and expected in e for e in errors), errors
 
 
+def test_a_defining_word_made_of_another_packs_stop_words_is_refused(make_faq: FAQBuilder) -> None:
+    # "the" is an English stop word, not a Spanish one; questions lose it whatever their language.
+    folder = make_faq()
+    pack = folder / "languages" / "es.yaml"
+    text = pack.read_text(encoding="utf-8")
+    assert "defining_words: [demandar]" in text
+    text = text.replace("defining_words: [demandar]", "defining_words: [demandar, the]")
+    pack.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("defining_words: [demandar, the]") + 1
+    errors = load_errors(folder)
+    expected = "'defining_words' item 'the' is only stop words, so no question keeps it"
+    assert any(f"es.yaml:{line}" in e and expected in e for e in errors), errors
+
+
 def test_a_bad_instruction_pattern_names_the_pack_and_line(make_faq: FAQBuilder) -> None:
     folder = make_faq()
     pack = folder / "languages" / "en.yaml"
