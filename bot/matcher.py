@@ -647,24 +647,20 @@ class Matcher:
                 barred.append(item[1])
         top = deciding[0][1] if deciding else 0.0
         runner_up = deciding[1][1] if len(deciding) > 1 else 0.0
-        ranked = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries)]
         words = len(tokens)
-        floor = limits.suggest_from(words)
-        close = [c for c in ranked[: limits.max_suggestions] if c.score >= floor]
-        status: Status = "none"
         subject_near = any(i >= len(entries) for i, _, _ in scored)
         # A barred entry far ahead means the question reads like it, not like the others.
         held_back = bool(barred) and barred[0] > top + limits.margin
         best_is_entry = bool(deciding) and deciding[0][0] < len(entries) and not held_back
-        if best_is_entry and (
+        confident = best_is_entry and (
             limits.confident(top, top - runner_up, subject_near, words) or self._agrees(tokens, deciding)
-        ):
-            # Entries that _may_decide bars (answer_only_with, defining words) are not in ``deciding``.
-            allowed = self._one_word_is_enough(present, deciding[0][0]) and not self.gives_orders(question)
-            status = "answer" if allowed else "suggest"
-        elif close:
-            status = "suggest"
-        if status == "answer":
+        )
+        # Entries that _may_decide bars (answer_only_with, defining words) are not in ``deciding``.
+        if confident and self._one_word_is_enough(present, deciding[0][0]) and not self.gives_orders(question):
             index, score, lang = deciding[0]
-            return Match(status, question, truncated, normalized, (Candidate(entries[index].id, score, lang),))
-        return Match(status, question, truncated, normalized, tuple(close))
+            return Match("answer", question, truncated, normalized, (Candidate(entries[index].id, score, lang),))
+        # "Did you mean": the best entries, barred or not, from the floor for the question's length.
+        floor = limits.suggest_from(words)
+        offered = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries) and v >= floor]
+        close = tuple(offered[: limits.max_suggestions])
+        return Match("suggest" if confident or close else "none", question, truncated, normalized, close)
