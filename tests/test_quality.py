@@ -40,7 +40,9 @@ as the first look at the synonyms and stop words of 16a00f6 (aggregate figures
 only), then studied (``blind18.yaml``'s writer saw none of it).
 ``blind18.yaml`` was held in reserve, then run once as the first look at the
 defining words of f679fb3 (aggregate figures only), then studied.
-``blind19.yaml`` is held in reserve, never run (see :data:`RESERVED`).
+``blind19.yaml`` was held in reserve, then run once as the first look at the
+refusing rule of 7cbde28 (aggregate figures only).
+``blind20.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -81,8 +83,9 @@ SETS = (
     "blind16",
     "blind17",
     "blind18",
+    "blind19",
 )
-RESERVED = ("blind19",)
+RESERVED = ("blind20",)
 """Written, never run: the first look at the next change to matching or content.
 Run it once with everything else fixed, record its figures in its header and the
 README, then move it to ``SETS`` (and write the next one before studying it)."""
@@ -134,6 +137,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind16", 94.0, 100.0),
         ("blind17", 90.5, 98.5),
         ("blind18", 92.5, 98.0),
+        ("blind19", 88.5, 98.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
