@@ -41,7 +41,7 @@ only), then studied (``blind18.yaml``'s writer saw none of it).
 ``blind18.yaml`` was held in reserve, then run once as the first look at the
 defining words of f679fb3 (aggregate figures only), then studied.
 ``blind19.yaml`` was held in reserve, then run once as the first look at the
-refusing rule of 7cbde28 (aggregate figures only).
+refusing rule of 7cbde28 (aggregate figures only), then studied.
 ``blind20.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
@@ -130,14 +130,14 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind9", 86.0, 98.5),
         ("blind10", 89.0, 97.5),
         ("blind11", 87.5, 99.0),
-        ("blind12", 89.0, 98.5),
+        ("blind12", 90.0, 98.5),
         ("blind13", 82.0, 96.5),
         ("blind14", 85.0, 96.5),
         ("blind15", 95.0, 99.0),
         ("blind16", 94.0, 100.0),
         ("blind17", 90.5, 98.5),
         ("blind18", 92.5, 98.0),
-        ("blind19", 88.5, 98.0),
+        ("blind19", 89.0, 98.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
