@@ -5,8 +5,8 @@ Every question gets exactly one decision:
 * ``answer``  - the best entry clears :attr:`Thresholds.answer` *and* beats the
   runner-up by :attr:`Thresholds.margin`; or, a second tier, it clears only
   :attr:`Thresholds.clear_answer` but leads by the wider
-  :attr:`Thresholds.clear_margin` and no not-covered subject is among the
-  five best; or, for a long story, a lower score still with a clear lead
+  :attr:`Thresholds.clear_margin` and no not-covered subject among the five
+  best scores within :attr:`Thresholds.subject_gap` of it; or, for a long story, a lower score still with a clear lead
   (see :meth:`Thresholds.confident`); or, failing those, it clears
   :attr:`Thresholds.agree_answer` (:attr:`Thresholds.agree_story_answer` for
   a story) and a second opinion, naive Bayes over every phrasing
@@ -98,6 +98,9 @@ class Thresholds:
     :meth:`confident` answers, a best entry scoring at least ``agree_answer``
     (``agree_story_answer`` for a story of :attr:`story_words` words or more)
     is answered if naive Bayes gives it at least ``agree_probability``.
+    ``subject_gap``: a not-covered subject among the five best scoring within
+    this of the best entry is near it, and keeps the second tier of
+    :meth:`confident` from answering.
     """
 
     answer: float = 64.0
@@ -113,6 +116,7 @@ class Thresholds:
     agree_story_answer: float = 30.0
     agree_probability: float = 0.99
     max_suggestions: int = 3
+    subject_gap: float = 15.0
 
     def confident(self, score: float, lead: float, subject_near: bool, words: int) -> bool:
         """Whether a best entry with this score and lead over the runner-up is sure enough to answer.
@@ -616,9 +620,11 @@ class Matcher:
 
         A question closest to a not-covered subject (and close enough to have
         earned suggestions) is declined, naming the subject. A not-covered
-        runner-up also counts against the best entry's lead, and one anywhere
-        among the five best keeps the lower tier of :meth:`Thresholds.confident`
-        from answering. An entry that may not answer the question
+        runner-up also counts against the best entry's lead, and one among the
+        five best, within :attr:`Thresholds.subject_gap` of the best entry,
+        keeps the lower tier of :meth:`Thresholds.confident` from answering
+        ("how many people did ICE deport" is closest to the entry on refused-
+        detainer figures, the deportation subject 12 points behind). An entry that may not answer the question
         (:meth:`_may_decide`: the question lacks the entry's
         ``answer_only_with`` words, or uses a defining word the entry never
         does) takes no part in the decision: "can the jail keep my cousin for
@@ -648,7 +654,7 @@ class Matcher:
         top = deciding[0][1] if deciding else 0.0
         runner_up = deciding[1][1] if len(deciding) > 1 else 0.0
         words = len(tokens)
-        subject_near = any(i >= len(entries) for i, _, _ in scored)
+        subject_near = any(i >= len(entries) and score >= top - limits.subject_gap for i, score, _ in scored)
         # A barred entry far ahead means the question reads like it, not like the others.
         held_back = bool(barred) and barred[0] > top + limits.margin
         best_is_entry = bool(deciding) and deciding[0][0] < len(entries) and not held_back

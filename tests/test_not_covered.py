@@ -129,7 +129,7 @@ def test_a_close_subject_counts_against_an_entrys_lead(make_faq: FAQBuilder) -> 
     )
 
 
-def test_a_subject_among_the_five_best_keeps_the_lower_tier_from_answering(
+def test_a_subject_near_the_best_entry_keeps_the_lower_tier_from_answering(
     make_faq: FAQBuilder, engine: Engine
 ) -> None:
     question = "is an ICE hold mandatory?"
@@ -138,8 +138,9 @@ def test_a_subject_among_the_five_best_keeps_the_lower_tier_from_answering(
     (best, _, _), (subject, subject_score, _) = scored
     assert best < len(engine.faq.entries) <= subject  # an entry first, the subject second
     lead = engine.matcher.rank(prepared, 1)[0].score - subject_score
-    lower = replace(NOTHING_CONFIDENT, clear_answer=0.0, clear_margin=lead, suggest=0.0)
+    lower = replace(NOTHING_CONFIDENT, clear_answer=0.0, clear_margin=lead, suggest=0.0, subject_gap=lead)
     assert Matcher(engine.faq, lower).match(question).status == "suggest"
+    assert Matcher(engine.faq, replace(lower, subject_gap=lead - 0.1)).match(question).status == "answer"
     assert Matcher(load_faq(make_faq(name="plain")), lower).match(question).status == "answer"
 
 
