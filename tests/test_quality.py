@@ -42,7 +42,9 @@ only), then studied (``blind18.yaml``'s writer saw none of it).
 defining words of f679fb3 (aggregate figures only), then studied.
 ``blind19.yaml`` was held in reserve, then run once as the first look at the
 refusing rule of 7cbde28 (aggregate figures only), then studied.
-``blind20.yaml`` is held in reserve, never run (see :data:`RESERVED`).
+``blind20.yaml`` was held in reserve, then run once as the first look at the
+round of fc178a1 to 683bdf9 (aggregate figures only).
+``blind21.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -84,8 +86,9 @@ SETS = (
     "blind17",
     "blind18",
     "blind19",
+    "blind20",
 )
-RESERVED = ("blind20",)
+RESERVED = ("blind21",)
 """Written, never run: the first look at the next change to matching or content.
 Run it once with everything else fixed, record its figures in its header and the
 README, then move it to ``SETS`` (and write the next one before studying it)."""
@@ -138,6 +141,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind17", 91.5, 98.5),
         ("blind18", 93.5, 98.0),
         ("blind19", 91.0, 98.5),
+        ("blind20", 93.5, 100.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
