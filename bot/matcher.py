@@ -377,11 +377,18 @@ class Matcher:
         return found[0] if found is not None else word
 
     def prepare(self, question: str) -> tuple[str, bool, str]:
-        """Cut ``question`` to the length limit; return it, whether it was cut, and its normal form."""
+        """Cut ``question`` to the length limit; return it, whether it was cut, and its normal form.
+
+        One word said again and again ("test test", "help help help") is that
+        word once: repeating it adds no meaning, but would score higher
+        against a phrasing that uses the word than the word alone does.
+        """
         truncated = len(question) > MAX_QUESTION_CHARS
         if truncated:
             question = question[:MAX_QUESTION_CHARS]
-        return question, truncated, self.normalize(question, self._correct)
+        normalized = self.normalize(question, self._correct)
+        words = set(normalized.split())
+        return question, truncated, words.pop() if len(words) == 1 else normalized
 
     def rank(self, normalized: str, limit: int, cutoff: float = 0.0) -> list[Candidate]:
         """The best ``limit`` entries (scoring at least ``cutoff``) for a prepared question, best first.

@@ -280,6 +280,20 @@ def test_a_bare_word_that_names_no_entry_is_not_answered(shipped_engine: Engine,
     assert match.candidates
 
 
+@pytest.mark.parametrize(("repeated", "once"), [("test test", "test"), ("Sanctuary sanctuary SANCTUARY", "sanctuary")])
+def test_one_word_said_again_and_again_is_decided_as_that_word_once(
+    shipped_engine: Engine, repeated: str, once: str
+) -> None:
+    # "test test", a member trying the bot, had scored high enough to be answered with the
+    # entry on the single legal test, where "test" alone gets only "did you mean".
+    again, alone = shipped_engine.matcher.match(repeated), shipped_engine.matcher.match(once)
+    assert (again.status, again.normalized, again.candidates) == (alone.status, alone.normalized, alone.candidates)
+
+
+def test_a_member_trying_the_bot_is_not_answered(shipped_engine: Engine) -> None:
+    assert shipped_engine.matcher.match("test test").status != "answer"
+
+
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [

@@ -43,7 +43,7 @@ defining words of f679fb3 (aggregate figures only), then studied.
 ``blind19.yaml`` was held in reserve, then run once as the first look at the
 refusing rule of 7cbde28 (aggregate figures only), then studied.
 ``blind20.yaml`` was held in reserve, then run once as the first look at the
-round of fc178a1 to 683bdf9 (aggregate figures only).
+round of fc178a1 to 683bdf9 (aggregate figures only), then studied.
 ``blind21.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
