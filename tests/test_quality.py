@@ -44,7 +44,9 @@ defining words of f679fb3 (aggregate figures only), then studied.
 refusing rule of 7cbde28 (aggregate figures only), then studied.
 ``blind20.yaml`` was held in reserve, then run once as the first look at the
 round of fc178a1 to 683bdf9 (aggregate figures only), then studied.
-``blind21.yaml`` is held in reserve, never run (see :data:`RESERVED`).
+``blind21.yaml`` was held in reserve, then run once as the first look at the
+seventh round of alternates of 94dc516 (aggregate figures only).
+``blind22.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -87,8 +89,9 @@ SETS = (
     "blind18",
     "blind19",
     "blind20",
+    "blind21",
 )
-RESERVED = ("blind21",)
+RESERVED = ("blind22",)
 """Written, never run: the first look at the next change to matching or content.
 Run it once with everything else fixed, record its figures in its header and the
 README, then move it to ``SETS`` (and write the next one before studying it)."""
@@ -142,6 +145,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind18", 94.5, 98.5),
         ("blind19", 90.5, 98.5),
         ("blind20", 94.0, 100.0),
+        ("blind21", 94.0, 97.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
