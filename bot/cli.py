@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.answer import render_text, to_json
 from bot.engine import Engine
 from bot.errors import FAQError, FAQLoadError
-from bot.evaluate import evaluate, load_labelled, score_table
+from bot.evaluate import Labelled, Report, compare, evaluate, load_labelled, reply, score_table
 from bot.faq import NOT_COVERED_FILE
 from bot.insights import commandline as insights
 
@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ev.add_argument("--scores", action="store_true", help="print the score histogram behind the thresholds")
     ev.add_argument("--misses", action="store_true", help="list every wrong answer and unhelpful reply")
+    ev.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="also score the FAQ folder DIR (for example a copy from before your edit) and list every question"
+        " whose reply differs",
+    )
     _add_faq_options(ev)
 
     stats = commands.add_parser("stats", help="insights: most used answers, decision mix, answer rate per day")
@@ -79,10 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace, err: TextIO) -> Engine | None:
-    """Load the engine, or print every FAQ problem and return ``None``."""
+def _load(args: argparse.Namespace, err: TextIO, faq_dir: Path | None = None) -> Engine | None:
+    """Load the engine (from ``faq_dir`` if given, else ``--faq``), or print every FAQ problem and return ``None``."""
     try:
-        return Engine.load(args.faq, args.seeds)
+        return Engine.load(faq_dir or args.faq, args.seeds)
     except FAQLoadError as exc:
         for problem in exc.errors:
             print(f"error: {problem}", file=err)
@@ -186,6 +193,21 @@ def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
                 label = "WRONG" if o.wrong else "MISS "
                 expected = sorted(o.item.expect)
                 print(f"{label} {o.status:7} {got:40} {o.top_score:5} expect={expected} {o.item.q!r}", file=out)
+    if args.against:
+        return _against(report, items, args, out)
+    return 0
+
+
+def _against(report: Report, items: list[Labelled], args: argparse.Namespace, out: TextIO) -> int:
+    """``faqbot eval --against DIR``: what moved from the FAQ in DIR to this one, question by question."""
+    other = _load(args, sys.stderr, args.against)
+    if other is None:
+        return 1
+    moved, changes = compare(evaluate(other, items), report)
+    counts = ", ".join(f"{name} {value:+d}" for name, value in moved.items())
+    print(f"\nagainst {args.against}: {counts}; {len(changes)} of {len(items)} replies differ", file=out)
+    for change in changes:
+        print(f"{change.verdict:7} {reply(change.before)} -> {reply(change.after)}  {change.after.item.q!r}", file=out)
     return 0
 
 

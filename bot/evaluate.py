@@ -123,6 +123,54 @@ def evaluate(engine: Engine, items: Iterable[Labelled]) -> Report:
     return report
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One labelled question whose reply differs between two runs (``faqbot eval --against``)."""
+
+    before: Outcome
+    after: Outcome
+
+    @property
+    def verdict(self) -> str:
+        """``better``, ``worse``, or ``changed`` when the labels rank both replies the same.
+
+        A wrong answer is the worst reply, then no correct answer, then no
+        correct suggestion either.
+        """
+
+        def rank(o: Outcome) -> tuple[bool, bool, bool]:
+            return (not o.wrong, o.correct, o.helpful)
+
+        if rank(self.after) == rank(self.before):
+            return "changed"
+        return "better" if rank(self.after) > rank(self.before) else "worse"
+
+
+def reply(outcome: Outcome) -> str:
+    """A short description of the reply: the answer, the "did you mean" entries, or none."""
+    if outcome.status == "answer":
+        return f"answer {outcome.answered}"
+    if outcome.suggested:
+        return "did you mean " + ", ".join(outcome.suggested)
+    return "none"
+
+
+def compare(before: Report, after: Report) -> tuple[dict[str, int], list[Change]]:
+    """What moved between two runs over the same labelled questions.
+
+    Returns how many more (or fewer) questions are correct, wrong and
+    helpful in ``after``, and every question whose reply differs, in file order.
+    """
+    if [o.item for o in before.outcomes] != [o.item for o in after.outcomes]:
+        raise ValueError("the two reports are not over the same labelled questions")
+    moved = {
+        name: sum(getattr(o, name) for o in after.outcomes) - sum(getattr(o, name) for o in before.outcomes)
+        for name in ("correct", "wrong", "helpful")
+    }
+    changes = [Change(b, a) for b, a in zip(before.outcomes, after.outcomes, strict=True) if reply(b) != reply(a)]
+    return moved, changes
+
+
 def score_table(report: Report, width: int = 5) -> list[str]:
     """Top-score histogram of right vs wrong top matches: the evidence for the thresholds."""
     right = [o for o in report.outcomes if o.top in o.item.expect]

@@ -113,6 +113,43 @@ def test_eval_refuses_labels_that_name_unknown_entries(
     assert code == 2 and "unknown ids in expect: ['nope']" in err
 
 
+@pytest.mark.parametrize(
+    ("label", "verdict", "moved"),
+    [
+        ("ftca-vs-personal-suit", "better", "correct +1, wrong +0, helpful +1"),
+        # Labelled as another entry's question, the new answer to "ftca?" is a wrong one.
+        ("detainer-is-request", "worse", "correct +0, wrong +1, helpful +0"),
+    ],
+)
+def test_eval_against_another_faq_lists_every_reply_that_moved(
+    make_faq: FAQBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str], label: str, verdict: str, moved: str
+) -> None:
+    # How a moderator checks an edit: the edited FAQ with --faq, a copy from before it with --against.
+    edited, before = make_faq(), make_faq({"main.yaml": [entry()]}, name="before")
+    labelled = tmp_path / "labelled.yaml"
+    questions = [
+        {"q": "is an ice hold mandatory", "expect": ["detainer-is-request"]},
+        {"q": "ftca?", "expect": [label]},
+    ]
+    labelled.write_text(yaml.safe_dump({"questions": questions}))
+    code, out, _ = run(["eval", "--faq", str(edited), str(labelled), "--against", str(before)], capsys)
+    assert code == 0
+    summary, line = out.split(f"against {before}: ")[1].splitlines()
+    assert summary == f"{moved}; 1 of 2 replies differ"
+    assert line.startswith(f"{verdict} ") and line.endswith("-> answer ftca-vs-personal-suit  'ftca?'")
+
+
+def test_eval_against_a_broken_faq_names_its_problems(
+    make_faq: FAQBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "labelled.yaml"
+    labelled.write_text(yaml.safe_dump({"questions": [{"q": "ice hold", "expect": ["detainer-is-request"]}]}))
+    broken = make_faq({"main.yaml": [entry(colour="red")]}, name="broken")
+    code, _, err = run(["eval", "--faq", str(make_faq()), str(labelled), "--against", str(broken)], capsys)
+    assert code == 1
+    assert "[detainer-is-request] unknown key 'colour'" in err and "nothing was loaded" in err
+
+
 def test_python_dash_m_bot_is_the_same_command(make_faq: FAQBuilder) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--json", "--faq", str(make_faq()), "ftca"],
