@@ -6,8 +6,8 @@ Every question gets exactly one decision:
   runner-up by :attr:`Thresholds.margin`; or, a second tier, it clears only
   :attr:`Thresholds.clear_answer` but leads by the wider
   :attr:`Thresholds.clear_margin` and no not-covered subject among the five
-  best scores within :attr:`Thresholds.subject_gap` of it; or, for a long story, a lower score still with a clear lead
-  (see :meth:`Thresholds.confident`); or, failing those, it clears
+  best scores within :attr:`Thresholds.subject_gap` of it; or, for a long
+  story, a lower score still with a clear lead (see :meth:`Thresholds.confident`); or, failing those, it clears
   :attr:`Thresholds.agree_answer` (:attr:`Thresholds.agree_story_answer` for
   a story) and a second opinion, naive Bayes over every phrasing
   (:mod:`bot.bayes`), is nearly sure of the same entry
@@ -630,11 +630,11 @@ class Matcher:
         runner-up also counts against the best entry's lead, and one among the
         five best, within :attr:`Thresholds.subject_gap` of the best entry,
         keeps the lower tier of :meth:`Thresholds.confident` from answering
-        ("how many people did ICE deport" is closest to the entry on refused-
-        detainer figures, the deportation subject 12 points behind). An entry that may not answer the question
-        (:meth:`_may_decide`: the question lacks the entry's
-        ``answer_only_with`` words, or uses a defining word the entry never
-        does) takes no part in the decision: "can the jail keep my cousin for
+        ("how many people did ICE deport" is closest to the entry on
+        refused-detainer figures, the deportation subject 12 points behind).
+        An entry that may not answer the question (:meth:`_may_decide`: the
+        question lacks the entry's ``answer_only_with`` words, or uses a
+        defining word the entry never does) takes no part in the decision: "can the jail keep my cousin for
         ice after bail" is decided between the entries about holds, not
         against "can we sue the sheriff for holding my cousin",
         which can still be suggested. Unless it scores more than
