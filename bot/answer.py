@@ -39,7 +39,7 @@ class SourceCitation:
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """A "did you mean" entry."""
+    """A "did you mean" entry, or a related one beside a decline by a not-covered subject."""
 
     id: str
     question: str
@@ -60,6 +60,7 @@ class Answer:
     text: str | None
     citations: tuple[SourceCitation, ...]
     suggestions: tuple[Suggestion, ...]
+    """A ``suggest``'s "did you mean"; a ``none``'s related questions (declines by a subject only)."""
     personal: bool
     messages: Mapping[str, str]
     referral: str
@@ -148,7 +149,7 @@ def build_answer(
     citations = _citations(faq, entry, lang, resolved) if entry is not None else ()
     subject = next((s for s in faq.not_covered if s.id == match.not_covered), None)
     suggestions = ()
-    if match.status == "suggest":
+    if match.status != "answer":
         suggestions = tuple(
             Suggestion(c.entry_id, faq.by_id[c.entry_id].text(lang).question, c.score) for c in match.candidates
         )
@@ -158,7 +159,7 @@ def build_answer(
         truncated=match.truncated,
         lang=lang,
         entry_id=entry.id if entry else None,
-        score=best.score if best else 0.0,
+        score=best.score if best and match.status != "none" else 0.0,
         title=entry.text(lang).question if entry else None,
         text=entry.text(lang).answer if entry else None,
         citations=citations,
@@ -231,6 +232,9 @@ def render_text(answer: Answer) -> str:
         uncovered = _not_covered_notice(answer)
         if uncovered:
             lines.append(uncovered)
+        if answer.suggestions:
+            lines.append(m["related_intro"])
+            lines += [f"  - {s.question}  [{s.id}]" for s in answer.suggestions]
         if not answer.personal:
             lines.append(answer.referral)
         lines.append(m["topics_hint"])
@@ -297,6 +301,9 @@ def render_embed(answer: Answer) -> dict[str, Any]:
     else:
         title = m["no_match"]
         body = m["topics_hint"] if answer.personal else f"{answer.referral}\n\n{m['topics_hint']}"
+        if answer.suggestions:
+            related = "\n".join(f"• {s.question}" for s in answer.suggestions)
+            body = f"{m['related_intro']}\n{related}\n\n{body}"
         uncovered = _not_covered_notice(answer)
         if uncovered:
             body = f"{uncovered}\n\n{body}"

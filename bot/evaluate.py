@@ -114,7 +114,7 @@ def evaluate(engine: Engine, items: Iterable[Labelled]) -> Report:
                 item=item,
                 status=match.status,
                 answered=match.best.entry_id if match.status == "answer" and match.best else None,
-                suggested=tuple(c.entry_id for c in match.candidates) if match.status == "suggest" else (),
+                suggested=tuple(c.entry_id for c in match.candidates) if match.status != "answer" else (),
                 top=top.entry_id if top else None,
                 top_score=top.score if top else 0.0,
                 margin=round(margin, 1),
@@ -147,12 +147,12 @@ class Change:
 
 
 def reply(outcome: Outcome) -> str:
-    """A short description of the reply: the answer, the "did you mean" entries, or none."""
+    """A short description of the reply: the answer, the "did you mean" entries, or none (with any related entries)."""
     if outcome.status == "answer":
         return f"answer {outcome.answered}"
-    if outcome.suggested:
+    if outcome.status == "suggest":
         return "did you mean " + ", ".join(outcome.suggested)
-    return "none"
+    return "none, related " + ", ".join(outcome.suggested) if outcome.suggested else "none"
 
 
 def compare(before: Report, after: Report) -> tuple[dict[str, int], list[Change]]:

@@ -103,6 +103,7 @@ MESSAGE_KEYS = COMMAND_NAME_KEYS.union(
         "personal_warning",
         "no_match",
         "not_covered",
+        "related_intro",
         "suggest_intro",
         "truncated",
         "sources",

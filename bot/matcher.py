@@ -101,6 +101,11 @@ class Thresholds:
     ``subject_gap``: a not-covered subject among the five best scoring within
     this of the best entry is near it, and keeps the second tier of
     :meth:`confident` from answering.
+    ``related``: beside a decline by a not-covered subject, the entries
+    scoring at least this are offered as related questions the sources do
+    answer ("is chicago a sanctuary city": what a sanctuary policy is). Lower
+    than the second tier's score they are mostly noise ("how much is an
+    immigration bond" is 42 from the NYC settlement).
     """
 
     answer: float = 64.0
@@ -117,6 +122,7 @@ class Thresholds:
     agree_probability: float = 0.99
     max_suggestions: int = 3
     subject_gap: float = 15.0
+    related: float = 56.0
 
     def confident(self, score: float, lead: float, subject_near: bool, words: int) -> bool:
         """Whether a best entry with this score and lead over the runner-up is sure enough to answer.
@@ -183,6 +189,8 @@ class Match:
     truncated: bool
     normalized: str
     candidates: tuple[Candidate, ...]
+    """The answered entry; the "did you mean" entries of a ``suggest``; for a ``none`` declined by a
+    not-covered subject, the entries close enough to offer as related questions (else none)."""
     not_covered: str | None = None
     """The id of the not-covered subject (``faq/not-covered.yaml``) that explains a ``none``, if one does."""
 
@@ -626,10 +634,12 @@ class Matcher:
         """Decide ``answer``, ``suggest`` or ``none`` for any string; never raises.
 
         A question closest to a not-covered subject (and close enough to have
-        earned suggestions) is declined, naming the subject. A not-covered
-        runner-up also counts against the best entry's lead, and one among the
-        five best, within :attr:`Thresholds.subject_gap` of the best entry,
-        keeps the lower tier of :meth:`Thresholds.confident` from answering
+        earned suggestions) is declined, naming the subject, with any entries
+        scoring :attr:`Thresholds.related` offered beside it as related
+        questions. A not-covered runner-up also counts against the best
+        entry's lead, and one among the five best, within
+        :attr:`Thresholds.subject_gap` of the best entry, keeps the lower tier
+        of :meth:`Thresholds.confident` from answering
         ("how many people did ICE deport" is closest to the entry on
         refused-detainer figures, the deportation subject 12 points behind).
         An entry that may not answer the question (:meth:`_may_decide`: the
@@ -647,9 +657,11 @@ class Matcher:
         limits = self.thresholds
         scored = self._scored(normalized, limits.max_suggestions + 2, True)
         entries = self.faq.entries
-        if scored and scored[0][0] >= len(entries) and scored[0][1] >= limits.suggest:
-            return Match("none", question, truncated, normalized, (), self._document_id(scored[0][0]))
         tokens = normalized.split()
+        words = len(tokens)
+        if scored and scored[0][0] >= len(entries) and scored[0][1] >= limits.suggest:
+            nearby = self._offered(scored, limits.related)
+            return Match("none", question, truncated, normalized, nearby, self._document_id(scored[0][0]))
         present = set(tokens)
         deciding: list[tuple[int, float, str]] = []
         barred: list[float] = []
@@ -660,7 +672,6 @@ class Matcher:
                 barred.append(item[1])
         top = deciding[0][1] if deciding else 0.0
         runner_up = deciding[1][1] if len(deciding) > 1 else 0.0
-        words = len(tokens)
         subject_near = any(i >= len(entries) and score >= top - limits.subject_gap for i, score, _ in scored)
         # A barred entry far ahead means the question reads like it, not like the others.
         held_back = bool(barred) and barred[0] > top + limits.margin
@@ -672,8 +683,16 @@ class Matcher:
         if confident and self._one_word_is_enough(present, deciding[0][0]) and not self.gives_orders(question):
             index, score, lang = deciding[0]
             return Match("answer", question, truncated, normalized, (Candidate(entries[index].id, score, lang),))
-        # "Did you mean": the best entries, barred or not, from the floor for the question's length.
-        floor = limits.suggest_from(words)
-        offered = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries) and v >= floor]
-        close = tuple(offered[: limits.max_suggestions])
+        close = self._offered(scored, limits.suggest_from(words))
         return Match("suggest" if confident or close else "none", question, truncated, normalized, close)
+
+    def _offered(self, scored: list[tuple[int, float, str]], floor: float) -> tuple[Candidate, ...]:
+        """The entries to offer as buttons: the best ones scoring ``floor`` or more, barred or not.
+
+        They are the "did you mean" of an unsure reply (from
+        :meth:`Thresholds.suggest_from`), and the related questions beside a
+        decline by a not-covered subject (from :attr:`Thresholds.related`).
+        """
+        entries = self.faq.entries
+        offered = [Candidate(entries[i].id, v, lang) for i, v, lang in scored if i < len(entries) and v >= floor]
+        return tuple(offered[: self.thresholds.max_suggestions])

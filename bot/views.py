@@ -130,11 +130,12 @@ def entries_message(engine: Engine, lang: str, slug: str, page: int = 0) -> tupl
 
 
 def answer_view(engine: Engine, answer: Answer) -> discord.ui.View | None:
-    """The components under an answer: "did you mean" buttons, or a way to browse the topics."""
+    """The components under an answer: "did you mean" buttons; or any related entries and a way to browse the topics."""
+    shown = (ShowEntryButton(s.id, s.question) for s in answer.suggestions)
     if answer.status == "suggest":
-        return layout(*(ShowEntryButton(s.id, s.question) for s in answer.suggestions))
+        return layout(*shown)
     if answer.status == "none":
-        return layout(BrowseTopicsButton(answer.lang, message(engine, "button_browse_topics", answer.lang)))
+        return layout(*shown, BrowseTopicsButton(answer.lang, message(engine, "button_browse_topics", answer.lang)))
     return None
 
 

@@ -1,4 +1,7 @@
-"""Subjects the sources do not cover (``faq/not-covered.yaml``): validated, declined, named, never offered."""
+"""Subjects the sources do not cover (``faq/not-covered.yaml``): validated, declined, named, never offered.
+
+A decline by a subject offers the entries close to the question as related ones.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.answer import render_embed, render_text, to_json
+from bot.answer import Suggestion, build_answer, render_embed, render_text, to_json
 from bot.engine import Engine
 from bot.errors import FAQLoadError
 from bot.faq import load_faq
-from bot.matcher import Matcher, Thresholds
+from bot.matcher import THRESHOLDS, Matcher, Thresholds
 from tests.conftest import NOTHING_CONFIDENT, FAQBuilder
 
 HOME_ENTRY: dict[str, Any] = {
@@ -105,8 +108,29 @@ def test_entries_are_still_answered_and_a_plain_none_names_nothing(engine: Engin
     answer = engine.ask("is an ICE hold mandatory?")
     assert answer.status == "answer" and answer.not_covered is None
     declined = engine.ask("how do I get divorced")
-    assert declined.status == "none" and declined.not_covered is None
+    assert declined.status == "none" and declined.not_covered is None and declined.suggestions == ()
     assert to_json(declined)["not_covered"] is None
+
+
+def test_a_decline_by_subject_offers_the_entries_scoring_related_or_more(engine: Engine) -> None:
+    question = "do i have to open the door for ICE??"
+    _, _, prepared = engine.matcher.prepare(question)
+    (closest,) = engine.matcher.rank(prepared, 1)
+    offering = Matcher(engine.faq, replace(THRESHOLDS, related=closest.score))
+    match = offering.match(question)
+    assert (match.status, match.not_covered) == ("none", "home-entry")
+    assert match.candidates[0] == closest and all(c.entry_id in engine.faq.by_id for c in match.candidates)
+    assert Matcher(engine.faq, replace(THRESHOLDS, related=closest.score + 0.1)).match(question).candidates == ()
+
+    answer = build_answer(engine.faq, match)
+    assert answer.status == "none" and answer.entry_id is None and answer.score == 0.0 and not answer.citations
+    related = engine.faq.by_id[closest.entry_id].question
+    assert answer.suggestions[0] == Suggestion(closest.entry_id, related, closest.score)
+    text, description = render_text(answer), render_embed(answer)["description"]
+    for shown in (text, description):
+        notice = engine.faq.message("not_covered").format(topic=answer.not_covered)
+        assert shown.index(notice) < shown.index(engine.faq.message("related_intro")) < shown.index(related)
+    assert to_json(answer)["suggestions"][0]["id"] == closest.entry_id
 
 
 def test_subjects_are_never_ranked_or_suggested(engine: Engine) -> None:

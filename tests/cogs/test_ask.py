@@ -58,6 +58,16 @@ async def test_no_match_says_so_with_referral_and_a_way_to_browse(ask_cog: AskCo
     assert reply.custom_ids() == ["faq:topics:en"]
 
 
+async def test_a_decline_by_subject_offers_related_entries_as_buttons(shipped_engine: Engine) -> None:
+    cog = AskCog(make_bot(shipped_engine, insights_db=None))
+    reply = (await ask(cog, "287g county")).reply
+    faq = shipped_engine.faq
+    assert reply.embed["title"] == faq.message("no_match")
+    assert faq.message("related_intro") in reply.embed["description"]
+    assert reply.custom_ids()[0] == "faq:show:what-is-287g" and reply.custom_ids()[-1] == "faq:topics:en"
+    assert reply.component("faq:show:what-is-287g")["label"] == faq.by_id["what-is-287g"].question
+
+
 async def test_a_personal_question_leads_with_the_warning_and_the_servers_referral(small_engine: Engine) -> None:
     bot = make_bot(small_engine, referral="Rapid response: 555-0100")
     reply = (await ask(AskCog(bot), "my husband has an ice hold")).reply

@@ -131,15 +131,18 @@ def assert_one_valid_decision(engine: Engine, answer: Answer) -> None:
         assert answer.score >= THRESHOLDS.lowest_answer and not answer.suggestions
         assert answer.title == entry.text(answer.lang).question and answer.text == entry.text(answer.lang).answer
         assert [c.quote for c in answer.citations] == [c.quote for c in entry.citations] and answer.citations
-    elif answer.status == "suggest":
+    else:
         assert answer.entry_id is None and answer.title is None and not answer.citations
-        assert 1 <= len(answer.suggestions) <= THRESHOLDS.max_suggestions
+        assert len(answer.suggestions) <= THRESHOLDS.max_suggestions
         floor = THRESHOLDS.suggest_from(len(engine.matcher.prepare(answer.question)[2].split()))
         assert all(s.score >= floor and s.id in engine.faq.by_id for s in answer.suggestions)
         assert len({s.id for s in answer.suggestions}) == len(answer.suggestions)
-    else:
-        assert answer.entry_id is None and not answer.suggestions and not answer.citations
-        assert answer.score < THRESHOLDS.suggest
+        if answer.status == "suggest":
+            assert answer.suggestions and answer.not_covered is None
+        else:
+            # A plain decline offers nothing; one by a not-covered subject may offer related entries.
+            assert answer.score == 0.0 and (answer.not_covered is not None or not answer.suggestions)
+            assert all(s.score >= THRESHOLDS.related for s in answer.suggestions)
     assert answer.lang in engine.faq.languages
 
 
