@@ -132,7 +132,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
     ("name", "correct", "helpful"),
     [
         ("eval", 92.0, 98.0),
-        ("holdout", 96.0, 98.0),
+        ("holdout", 97.0, 99.0),
         ("unseen", 95.5, 100.0),
         ("blind", 98.0, 100.0),
         ("blind2", 95.5, 99.0),
@@ -145,7 +145,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind9", 86.5, 99.0),
         ("blind10", 91.5, 98.5),
         ("blind11", 91.0, 99.0),
-        ("blind12", 92.0, 100.0),
+        ("blind12", 91.5, 100.0),
         ("blind13", 85.0, 98.0),
         ("blind14", 88.0, 98.5),
         ("blind15", 97.5, 99.0),
@@ -154,10 +154,10 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind18", 94.5, 99.0),
         ("blind19", 91.0, 98.5),
         ("blind20", 95.0, 100.0),
-        ("blind21", 95.5, 98.5),
+        ("blind21", 96.0, 99.0),
         ("blind22", 92.5, 100.0),
         ("blind23", 91.5, 98.5),
-        ("blind24", 94.0, 97.5),
+        ("blind24", 94.5, 98.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
