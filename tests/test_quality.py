@@ -52,7 +52,9 @@ eighth round of alternates and the fixes up to 9506891 (aggregate figures only).
 ninth round of alternates of 46cca9d (aggregate figures only).
 ``blind24.yaml`` was held in reserve, then run once as the first look at the
 round of d769b0f to 52837c6 (aggregate figures only).
-``blind25.yaml`` is held in reserve, never run (see :data:`RESERVED`).
+``blind25.yaml`` was held in reserve, then run once as the first look at the
+changes of 4eaa834 to 6a67537 (aggregate figures only).
+``blind26.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -99,8 +101,9 @@ SETS = (
     "blind22",
     "blind23",
     "blind24",
+    "blind25",
 )
-RESERVED = ("blind25",)
+RESERVED = ("blind26",)
 """Written, never run: the first look at the next change to matching or content.
 Run it once with everything else fixed, record its figures in its header and the
 README, then move it to ``SETS`` (and write the next one before studying it)."""
@@ -158,6 +161,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind22", 92.5, 100.0),
         ("blind23", 91.5, 98.5),
         ("blind24", 94.5, 98.0),
+        ("blind25", 92.5, 98.0),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
