@@ -657,11 +657,10 @@ class Matcher:
         limits = self.thresholds
         scored = self._scored(normalized, limits.max_suggestions + 2, True)
         entries = self.faq.entries
-        tokens = normalized.split()
-        words = len(tokens)
         if scored and scored[0][0] >= len(entries) and scored[0][1] >= limits.suggest:
             nearby = self._offered(scored, limits.related)
             return Match("none", question, truncated, normalized, nearby, self._document_id(scored[0][0]))
+        tokens = normalized.split()
         present = set(tokens)
         deciding: list[tuple[int, float, str]] = []
         barred: list[float] = []
@@ -672,6 +671,7 @@ class Matcher:
                 barred.append(item[1])
         top = deciding[0][1] if deciding else 0.0
         runner_up = deciding[1][1] if len(deciding) > 1 else 0.0
+        words = len(tokens)
         subject_near = any(i >= len(entries) and score >= top - limits.subject_gap for i, score, _ in scored)
         # A barred entry far ahead means the question reads like it, not like the others.
         held_back = bool(barred) and barred[0] > top + limits.margin
