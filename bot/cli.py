@@ -189,10 +189,9 @@ def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
     if args.misses:
         for o in report.outcomes:
             if o.wrong or (o.item.expect and not o.helpful):
-                got = o.answered or ",".join(o.suggested) or "-"
                 label = "WRONG" if o.wrong else "MISS "
                 expected = sorted(o.item.expect)
-                print(f"{label} {o.status:7} {got:40} {o.top_score:5} expect={expected} {o.item.q!r}", file=out)
+                print(f"{label} {reply(o):48} {o.top_score:5} expect={expected} {o.item.q!r}", file=out)
     if args.against:
         return _against(report, items, args, out)
     return 0

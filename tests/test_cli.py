@@ -104,6 +104,24 @@ def test_eval_reports_metrics_per_language(
     assert table["es"]["questions"] == 1 and table["es"]["correct_pct"] == 100.0
 
 
+def test_eval_misses_lists_only_wrong_answers_and_unhelpful_replies(
+    make_faq: FAQBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "labelled.yaml"
+    questions = [
+        {"q": "is an ice hold mandatory", "expect": ["detainer-is-request"]},
+        {"q": "ftca?", "expect": ["detainer-is-request"]},
+        {"q": "how do i bake bread", "expect": ["ftca-vs-personal-suit"]},
+        {"q": "how do i bake cake", "expect": []},
+    ]
+    labelled.write_text(yaml.safe_dump({"questions": questions}))
+    code, out, _ = run(["eval", "--misses", "--faq", str(make_faq()), str(labelled)], capsys)
+    listed = [line for line in out.splitlines() if line.startswith(("WRONG", "MISS"))]
+    assert code == 0 and len(listed) == 2
+    assert listed[0].startswith("WRONG answer ftca-vs-personal-suit ") and listed[0].endswith("'ftca?'")
+    assert listed[1].startswith("MISS  none ") and "expect=['ftca-vs-personal-suit']" in listed[1]
+
+
 def test_eval_refuses_labels_that_name_unknown_entries(
     make_faq: FAQBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
