@@ -214,6 +214,8 @@ def render_text(answer: Answer) -> str:
     """A plain-text reply for the terminal."""
     m = answer.messages
     lines: list[str] = []
+    # The "did you mean" entries of a suggest, or the related ones of a decline.
+    offered = [f"  - {s.question}  [{s.id}]" for s in answer.suggestions]
     notice = _truncation_notice(answer)
     if notice:
         lines += [f"({notice})", ""]
@@ -226,15 +228,14 @@ def render_text(answer: Answer) -> str:
             lines.append(f'      {m["quote_label"]}: "{c.quote}"')
     elif answer.status == "suggest":
         lines.append(m["suggest_intro"])
-        lines += [f"  - {s.question}  [{s.id}]" for s in answer.suggestions]
+        lines += offered
     else:
         lines.append(m["no_match"])
         uncovered = _not_covered_notice(answer)
         if uncovered:
             lines.append(uncovered)
-        if answer.suggestions:
-            lines.append(m["related_intro"])
-            lines += [f"  - {s.question}  [{s.id}]" for s in answer.suggestions]
+        if offered:
+            lines += [m["related_intro"], *offered]
         if not answer.personal:
             lines.append(answer.referral)
         lines.append(m["topics_hint"])
@@ -277,6 +278,8 @@ def render_embed(answer: Answer) -> dict[str, Any]:
     """
     m = answer.messages
     top: list[str] = []
+    # The "did you mean" entries of a suggest, or the related ones of a decline.
+    offered = "\n".join(f"• {s.question}" for s in answer.suggestions)
     notice = _truncation_notice(answer)
     if notice:
         top.append(f"*{notice}*")
@@ -297,13 +300,12 @@ def render_embed(answer: Answer) -> dict[str, Any]:
             )
     elif answer.status == "suggest":
         title = m["suggest_intro"]
-        body = "\n".join(f"• {s.question}" for s in answer.suggestions)
+        body = offered
     else:
         title = m["no_match"]
         body = m["topics_hint"] if answer.personal else f"{answer.referral}\n\n{m['topics_hint']}"
-        if answer.suggestions:
-            related = "\n".join(f"• {s.question}" for s in answer.suggestions)
-            body = f"{m['related_intro']}\n{related}\n\n{body}"
+        if offered:
+            body = f"{m['related_intro']}\n{offered}\n\n{body}"
         uncovered = _not_covered_notice(answer)
         if uncovered:
             body = f"{uncovered}\n\n{body}"

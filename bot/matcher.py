@@ -7,7 +7,8 @@ Every question gets exactly one decision:
   :attr:`Thresholds.clear_answer` but leads by the wider
   :attr:`Thresholds.clear_margin` and no not-covered subject among the five
   best scores within :attr:`Thresholds.subject_gap` of it; or, for a long
-  story, a lower score still with a clear lead (see :meth:`Thresholds.confident`); or, failing those, it clears
+  story, a lower score still with a clear lead (see
+  :meth:`Thresholds.confident`); or, failing those, it clears
   :attr:`Thresholds.agree_answer` (:attr:`Thresholds.agree_story_answer` for
   a story) and a second opinion, naive Bayes over every phrasing
   (:mod:`bot.bayes`), is nearly sure of the same entry
@@ -644,8 +645,9 @@ class Matcher:
         refused-detainer figures, the deportation subject 12 points behind).
         An entry that may not answer the question (:meth:`_may_decide`: the
         question lacks the entry's ``answer_only_with`` words, or uses a
-        defining word the entry never does) takes no part in the decision: "can the jail keep my cousin for
-        ice after bail" is decided between the entries about holds, not
+        defining word the entry never does) takes no part in the decision:
+        "can the jail keep my cousin for ice after bail" is decided between
+        the entries about holds, not
         against "can we sue the sheriff for holding my cousin",
         which can still be suggested. Unless it scores more than
         :attr:`Thresholds.margin` above every entry that may answer: then the
