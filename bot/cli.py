@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +19,9 @@ from bot.answer import render_text, to_json
 from bot.engine import Engine
 from bot.errors import FAQError, FAQLoadError
 from bot.evaluate import Labelled, Report, compare, evaluate, load_labelled, reply, score_table
-from bot.faq import NOT_COVERED_FILE
+from bot.faq import BASE_LANGUAGE, FAQ, NOT_COVERED_FILE
 from bot.insights import commandline as insights
+from bot.readability import HARD_GRADE, TARGET_GRADE, measure
 
 
 def _add_faq_options(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list phrasings that read closer to another entry (or a not-covered subject) than to their own,"
         " and phrasings made only of common words",
+    )
+    check.add_argument(
+        "--readability",
+        action="store_true",
+        help=f"also report the English answers' reading grade (aim: about {TARGET_GRADE:g}) and list those above"
+        f" {HARD_GRADE:g}",
     )
     _add_faq_options(check)
 
@@ -158,6 +166,8 @@ def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
         print(f"vague: {len(vague)} phrasing(s) made only of words nearly every entry uses", file=out)
         for owner, phrasing in vague:
             print(f"  [{owner}] {phrasing!r}", file=out)
+    if args.readability:
+        _readability(faq, out)
     if args.coverage:
         missing = faq.uncovered_sections()
         for stem, heading in missing:
@@ -166,6 +176,31 @@ def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
         print(f"coverage: {total - len(missing)}/{total} sections cited", file=out)
         return 1 if missing else 0
     return 0
+
+
+def _readability(faq: FAQ, out: TextIO) -> None:
+    """``faqbot check --readability``: the median reading grade of the English answers, and the hard ones.
+
+    Advice, like ``--confusions``: it never fails the check, because a legal
+    answer needs some long words that no rewording removes.
+    """
+    grades = sorted(
+        ((measure(entry.texts[BASE_LANGUAGE].answer), entry) for entry in faq.entries),
+        key=lambda item: -item[0].grade,
+    )
+    if not grades:
+        print("readability: no English answers to measure", file=out)
+        return
+    median = statistics.median(result.grade for result, _ in grades)
+    hard = [(result, entry) for result, entry in grades if result.grade > HARD_GRADE]
+    print(
+        f"readability: median grade {median:.1f} of {len(grades)} English answers (aim: about {TARGET_GRADE:g});"
+        f" {len(hard)} above {HARD_GRADE:g}",
+        file=out,
+    )
+    for result, entry in hard:
+        sentence = f"{result.words_per_sentence:.0f} words a sentence"
+        print(f"  {entry.path.name}:{entry.line} [{entry.id}] grade {result.grade:.1f} ({sentence})", file=out)
 
 
 def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:

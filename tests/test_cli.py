@@ -253,3 +253,26 @@ def test_check_lists_phrasings_made_only_of_common_words(
     assert code == 0 and "phrasing(s) made only of words nearly every entry uses" in out
     assert f"  [detainer-is-request] '{vague}'" in out
     assert "'federal tort claims act'" not in out.split("vague:")[1]
+
+
+def test_check_readability_gives_the_median_grade_and_lists_hard_answers(
+    make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dense = (
+        "Jurisdiction-specific counsel should be consulted regarding administrative immigration "
+        "enforcement procedures, constitutional protections and potential liability exposure."
+    )
+    folder = make_faq({"main.yaml": [entry(answer=dense), ftca_entry()]})
+    code, out, _ = run(["check", "--readability", "--faq", str(folder)], capsys)
+    assert code == 0
+    assert "of 2 English answers (aim: about 8); 1 above 11" in out
+    hard = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(hard) == 1 and hard[0].startswith("  main.yaml:2 [detainer-is-request] grade ")
+    assert hard[0].endswith("(17 words a sentence)")
+    code, out, _ = run(["check", "--faq", str(folder)], capsys)
+    assert code == 0 and "readability" not in out
+
+
+def test_check_readability_of_a_faq_without_entries(make_faq: FAQBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--readability", "--faq", str(make_faq({"main.yaml": []}))], capsys)
+    assert code == 0 and "readability: no English answers to measure" in out
