@@ -19,9 +19,9 @@ from bot.answer import render_text, to_json
 from bot.engine import Engine
 from bot.errors import FAQError, FAQLoadError
 from bot.evaluate import Labelled, Report, compare, evaluate, load_labelled, reply, score_table
-from bot.faq import BASE_LANGUAGE, FAQ, NOT_COVERED_FILE
+from bot.faq import BASE_LANGUAGE, FAQ, NOT_COVERED_FILE, Entry
 from bot.insights import commandline as insights
-from bot.readability import HARD_GRADE, TARGET_GRADE, measure
+from bot.readability import HARD_EASE, HARD_GRADE, TARGET_GRADE, Readability, measure
 
 
 def _add_faq_options(parser: argparse.ArgumentParser) -> None:
@@ -59,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--readability",
         action="store_true",
-        help=f"also report the English answers' reading grade (aim: about {TARGET_GRADE:g}) and list those above"
-        f" {HARD_GRADE:g}",
+        help=f"also report how hard the answers are to read (aim: about grade {TARGET_GRADE:g}) and list the English"
+        f" ones above grade {HARD_GRADE:g} and the Spanish ones under reading ease {HARD_EASE:g}",
     )
     _add_faq_options(check)
 
@@ -179,28 +179,42 @@ def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _readability(faq: FAQ, out: TextIO) -> None:
-    """``faqbot check --readability``: the median reading grade of the English answers, and the hard ones.
+    """``faqbot check --readability``: the median reading figure of the English and Spanish answers, and the hard ones.
 
-    Advice, like ``--confusions``: it never fails the check, because a legal
-    answer needs some long words that no rewording removes.
+    English is scored by grade (lower is easier), Spanish by reading ease
+    (higher is easier), each language by its own standard formula (see
+    :mod:`bot.readability`). Advice, like ``--confusions``: it never fails the
+    check, because a legal answer needs some long words that no rewording removes.
     """
-    grades = sorted(
-        ((measure(entry.texts[BASE_LANGUAGE].answer), entry) for entry in faq.entries),
-        key=lambda item: -item[0].grade,
-    )
-    if not grades:
-        print("readability: no English answers to measure", file=out)
+    english = [(measure(entry.texts[BASE_LANGUAGE].answer), entry) for entry in faq.entries]
+    spanish = [(measure(entry.texts["es"].answer, "es"), entry) for entry in faq.entries if "es" in entry.texts]
+    if not english:
+        print("readability: no answers to measure", file=out)
         return
-    median = statistics.median(result.grade for result, _ in grades)
-    hard = [(result, entry) for result, entry in grades if result.grade > HARD_GRADE]
+    hard = sorted(((r.grade, r, e) for r, e in english if r.grade > HARD_GRADE), key=lambda item: -item[0])
+    median = statistics.median(r.grade for r, _ in english)
     print(
-        f"readability: median grade {median:.1f} of {len(grades)} English answers (aim: about {TARGET_GRADE:g});"
-        f" {len(hard)} above {HARD_GRADE:g}",
+        f"readability: English median grade {median:.1f} of {len(english)} answers (aim: about"
+        f" {TARGET_GRADE:g}); {len(hard)} above {HARD_GRADE:g}",
         file=out,
     )
-    for result, entry in hard:
+    _list_hard(hard, "grade", out)
+    if spanish:
+        hard = sorted(((r.ease, r, e) for r, e in spanish if r.ease < HARD_EASE), key=lambda item: item[0])
+        median = statistics.median(r.ease for r, _ in spanish)
+        print(
+            f"readability: Spanish median reading ease {median:.1f} of {len(spanish)} answers (higher is easier;"
+            f" about 8th grade is 60 to 70); {len(hard)} under {HARD_EASE:g}",
+            file=out,
+        )
+        _list_hard(hard, "es ease", out)
+
+
+def _list_hard(hard: list[tuple[float, Readability, Entry]], label: str, out: TextIO) -> None:
+    """Print one line per hard answer: where it is, its figure and its sentence length."""
+    for figure, result, entry in hard:
         sentence = f"{result.words_per_sentence:.0f} words a sentence"
-        print(f"  {entry.path.name}:{entry.line} [{entry.id}] grade {result.grade:.1f} ({sentence})", file=out)
+        print(f"  {entry.path.name}:{entry.line} [{entry.id}] {label} {figure:.1f} ({sentence})", file=out)
 
 
 def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:

@@ -1,55 +1,81 @@
-"""How hard an English answer is to read: the Flesch-Kincaid grade level.
+"""How hard an answer is to read, in English and in Spanish.
 
 The FAQ aims at a reader of about 8th grade (issue #3). This module measures
 it, so that ``faqbot check --readability`` can list the answers that need
-plainer words or shorter sentences. The grade is the standard formula:
+plainer words or shorter sentences. Each language has its standard formula:
 
-    0.39 * words per sentence + 11.8 * syllables per word - 15.59
+* English, the Flesch-Kincaid grade level (a US school year; lower is easier):
+  ``0.39 * words per sentence + 11.8 * syllables per word - 15.59``.
+* Spanish, the Fernández-Huerta reading ease (0 to 100; higher is easier):
+  ``206.84 - 1.02 * words per sentence - 60 * syllables per word``. It is
+  the Spanish form of Flesch's reading ease, on the same scale, where 60 to
+  70 is "normal" (about 8th to 9th grade) and under 50 "difficult".
 
-Syllables are counted by a rule of thumb (groups of vowels, less a silent
-final "e"), as every readability tool without a dictionary does; it is off by
-one now and then on a word, which moves a paragraph's grade by a few tenths at
-most. The grade is a guide for moderators, not a gate on loading: a legal
-answer needs some long words ("jurisdiction", "immigration") that no rewording
-removes.
+Syllables are counted by rules of thumb, as every readability tool without a
+dictionary does: in English, groups of vowels less a silent final "e"; in
+Spanish, groups of vowels, split where two strong vowels meet ("le-er") or a
+weak one is accented ("pa-ís"), with the silent "u" of "que" and "gui"
+dropped. They are off by one now and then on a word, which moves a
+paragraph's figure a little at most. The figures are a guide for moderators,
+not a gate on loading: a legal answer needs some long words
+("jurisdiction", "inmigración") that no rewording removes.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 TARGET_GRADE = 8.0
 """The reading level the answers aim at: about 8th grade."""
 
 HARD_GRADE = 11.0
-"""Above this an answer is listed by ``faqbot check --readability`` as one to reword."""
+"""An English answer above this grade is listed by ``faqbot check --readability`` as one to reword."""
 
-_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+")
+HARD_EASE = 50.0
+"""A Spanish answer under this reading ease ("difficult") is listed by ``faqbot check --readability``."""
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")
 # A sentence ends at ., ! or ? followed by a space or the end, after a closing quote or bracket if any.
 _SENTENCE_END = re.compile(r"[.!?]+['\"”’)\]]*(?:\s|$)")
-_VOWEL_GROUP = re.compile(r"[aeiouy]+")
+_ENGLISH_VOWELS = re.compile(r"[aeiouy]+")
+_SPANISH_VOWELS = re.compile(r"[aeiouáéíóúü]+")
+_SPANISH_STRONG = frozenset("aeoáéóíú")
+"""Vowels that do not join the next strong one in a syllable (an accented "í" or "ú" counts as strong)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Readability:
-    """What the grade is made of, for one text."""
+    """What the reading figures are made of, for one text."""
 
     words: int
     sentences: int
     syllables: int
 
     @property
-    def grade(self) -> float:
-        """The Flesch-Kincaid grade level (0.0 for a text with no words)."""
-        if not self.words:
-            return 0.0
-        return 0.39 * self.words / self.sentences + 11.8 * self.syllables / self.words - 15.59
-
-    @property
     def words_per_sentence(self) -> float:
         """The average sentence length, in words (0.0 for a text with no words)."""
         return self.words / self.sentences if self.words else 0.0
+
+    @property
+    def syllables_per_word(self) -> float:
+        """The average word length, in syllables (0.0 for a text with no words)."""
+        return self.syllables / self.words if self.words else 0.0
+
+    @property
+    def grade(self) -> float:
+        """The Flesch-Kincaid grade level, for English (0.0 for a text with no words)."""
+        if not self.words:
+            return 0.0
+        return 0.39 * self.words_per_sentence + 11.8 * self.syllables_per_word - 15.59
+
+    @property
+    def ease(self) -> float:
+        """The Fernández-Huerta reading ease, for Spanish (0.0 for a text with no words)."""
+        if not self.words:
+            return 0.0
+        return 206.84 - 1.02 * self.words_per_sentence - 60.0 * self.syllables_per_word
 
 
 def syllables(word: str) -> int:
@@ -69,16 +95,41 @@ def syllables(word: str) -> int:
     else:
         trimmed = re.sub(r"(?:[^aeiouycgsxzh]es|[^aeiouytd]ed|[^aeiouy]e)$", lambda m: m.group()[0], word)
         extra = 0
-    return max(1, len(_VOWEL_GROUP.findall(trimmed)) + extra)
+    return max(1, len(_ENGLISH_VOWELS.findall(trimmed)) + extra)
 
 
-def measure(text: str) -> Readability:
-    """Count the words, sentences and syllables of ``text`` (a text with words has at least one sentence)."""
+def syllables_es(word: str) -> int:
+    """The number of syllables in one Spanish word, by rule of thumb; a number counts one per digit.
+
+    "ley" 1, "ciudad" 2 (a diphthong), "leer" 2 and "país" 2 (hiatus),
+    "detención" 3, "inmigración" 4, "guerra" 2 (a silent "u").
+    """
+    if word.isdigit():
+        return len(word)
+    word = re.sub(r"y$", "i", word.lower())
+    word = re.sub(r"(?<=[qg])u(?=[eiéí])", "", word)
+    count = 0
+    for group in _SPANISH_VOWELS.findall(word):
+        count += 1 + sum(1 for a, b in pairwise(group) if a in _SPANISH_STRONG and b in _SPANISH_STRONG)
+    return max(1, count)
+
+
+def measure(text: str, lang: str = "en") -> Readability:
+    """Count the words, sentences and syllables of ``text`` in ``lang`` ("es" for Spanish, else English).
+
+    A text with words has at least one sentence.
+    """
     words = _WORD.findall(text)
+    count = syllables_es if lang == "es" else syllables
     sentences = max(1, len(_SENTENCE_END.findall(text.strip()))) if words else 0
-    return Readability(len(words), sentences, sum(syllables(word) for word in words))
+    return Readability(len(words), sentences, sum(count(word) for word in words))
 
 
 def grade_level(text: str) -> float:
-    """The Flesch-Kincaid grade level of ``text``: about the US school year a reader needs."""
+    """The Flesch-Kincaid grade level of English ``text``: about the US school year a reader needs."""
     return measure(text).grade
+
+
+def reading_ease_es(text: str) -> float:
+    """The Fernández-Huerta reading ease of Spanish ``text``: 60 to 70 is about 8th to 9th grade."""
+    return measure(text, "es").ease
