@@ -54,7 +54,9 @@ ninth round of alternates of 46cca9d (aggregate figures only).
 round of d769b0f to 52837c6 (aggregate figures only).
 ``blind25.yaml`` was held in reserve, then run once as the first look at the
 changes of 4eaa834 to 6a67537 (aggregate figures only).
-``blind26.yaml`` and ``blind27.yaml`` are held in reserve, never run (see :data:`RESERVED`).
+``blind26.yaml`` was held in reserve, then run once as the first look at the
+"I don't know" synonyms of c9f51c1 (aggregate figures only).
+``blind27.yaml`` is held in reserve, never run (see :data:`RESERVED`).
 Safety targets (issue #3, and #8 for Spanish) are asserted as written on
 every set and in each language: at most 2% of questions answered
 wrongly, at least 95% of out-of-scope questions declined. The correct-answer
@@ -102,8 +104,9 @@ SETS = (
     "blind23",
     "blind24",
     "blind25",
+    "blind26",
 )
-RESERVED = ("blind26", "blind27")
+RESERVED = ("blind27",)
 """Written, never run: the first looks at the next changes to matching or content.
 Run the first one once with everything else fixed, record its figures in its header
 and the README, then move it to ``SETS`` (and write a new one before the last is used)."""
@@ -162,6 +165,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind23", 90.5, 98.5),
         ("blind24", 94.5, 98.0),
         ("blind25", 93.5, 98.0),
+        ("blind26", 90.5, 98.5),
     ],
 )
 def test_quality_does_not_fall_below_what_was_measured(
