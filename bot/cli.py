@@ -19,9 +19,9 @@ from bot.answer import render_text, to_json
 from bot.engine import Engine
 from bot.errors import FAQError, FAQLoadError
 from bot.evaluate import Labelled, Report, compare, evaluate, load_labelled, reply, score_table
-from bot.faq import BASE_LANGUAGE, FAQ, NOT_COVERED_FILE, Entry
+from bot.faq import FAQ, NOT_COVERED_FILE
 from bot.insights import commandline as insights
-from bot.readability import HARD_EASE, HARD_GRADE, TARGET_GRADE, Readability, measure
+from bot.readability import HARD_EASE, HARD_GRADE, SCALES, TARGET_GRADE, measure
 
 
 def _add_faq_options(parser: argparse.ArgumentParser) -> None:
@@ -179,42 +179,34 @@ def _check(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _readability(faq: FAQ, out: TextIO) -> None:
-    """``faqbot check --readability``: the median reading figure of the English and Spanish answers, and the hard ones.
+    """``faqbot check --readability``: per language with a formula, the median figure and the hard answers.
 
     English is scored by grade (lower is easier), Spanish by reading ease
-    (higher is easier), each language by its own standard formula (see
+    (higher is easier), each by its own standard formula (see
     :mod:`bot.readability`). Advice, like ``--confusions``: it never fails the
     check, because a legal answer needs some long words that no rewording removes.
     """
-    english = [(measure(entry.texts[BASE_LANGUAGE].answer), entry) for entry in faq.entries]
-    spanish = [(measure(entry.texts["es"].answer, "es"), entry) for entry in faq.entries if "es" in entry.texts]
-    if not english:
+    if not faq.entries:
         print("readability: no answers to measure", file=out)
         return
-    hard = sorted(((r.grade, r, e) for r, e in english if r.grade > HARD_GRADE), key=lambda item: -item[0])
-    median = statistics.median(r.grade for r, _ in english)
-    print(
-        f"readability: English median grade {median:.1f} of {len(english)} answers (aim: about"
-        f" {TARGET_GRADE:g}); {len(hard)} above {HARD_GRADE:g}",
-        file=out,
-    )
-    _list_hard(hard, "grade", out)
-    if spanish:
-        hard = sorted(((r.ease, r, e) for r, e in spanish if r.ease < HARD_EASE), key=lambda item: item[0])
-        median = statistics.median(r.ease for r, _ in spanish)
+    for lang, scale in SCALES.items():
+        scored = [(measure(e.texts[lang].answer, lang), e) for e in faq.entries if lang in e.texts]
+        if not scored:
+            continue
+        figures = [(scale.score(result), result, entry) for result, entry in scored]
+        hard = sorted((item for item in figures if scale.is_hard(item[0])), key=lambda item: item[0])
+        if scale.higher_is_harder:
+            hard.reverse()
+        median = statistics.median(figure for figure, _, _ in figures)
+        side = "above" if scale.higher_is_harder else "under"
         print(
-            f"readability: Spanish median reading ease {median:.1f} of {len(spanish)} answers (higher is easier;"
-            f" about 8th grade is 60 to 70); {len(hard)} under {HARD_EASE:g}",
+            f"readability: {scale.language} median {scale.name} {median:.1f} of {len(figures)} answers ({scale.aim});"
+            f" {len(hard)} {side} {scale.limit:g}",
             file=out,
         )
-        _list_hard(hard, "es ease", out)
-
-
-def _list_hard(hard: list[tuple[float, Readability, Entry]], label: str, out: TextIO) -> None:
-    """Print one line per hard answer: where it is, its figure and its sentence length."""
-    for figure, result, entry in hard:
-        sentence = f"{result.words_per_sentence:.0f} words a sentence"
-        print(f"  {entry.path.name}:{entry.line} [{entry.id}] {label} {figure:.1f} ({sentence})", file=out)
+        for figure, result, entry in hard:
+            sentence = f"{result.words_per_sentence:.0f} words a sentence"
+            print(f"  {entry.path.name}:{entry.line} [{entry.id}] {scale.name} {figure:.1f} ({sentence})", file=out)
 
 
 def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:

@@ -36,6 +36,26 @@ HARD_GRADE = 11.0
 HARD_EASE = 50.0
 """A Spanish answer under this reading ease ("difficult") is listed by ``faqbot check --readability``."""
 
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """How one language's answers are scored: which figure, where an answer becomes hard, and which way."""
+
+    language: str
+    name: str
+    aim: str
+    limit: float
+    higher_is_harder: bool
+
+    def score(self, result: Readability) -> float:
+        """The figure for ``result`` on this scale: the grade where higher is harder, else the reading ease."""
+        return result.grade if self.higher_is_harder else result.ease
+
+    def is_hard(self, value: float) -> bool:
+        """Whether ``value`` is past :attr:`limit` on the hard side."""
+        return value > self.limit if self.higher_is_harder else value < self.limit
+
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")
 # A sentence ends at ., ! or ? followed by a space or the end, after a closing quote or bracket if any.
 _SENTENCE_END = re.compile(r"[.!?]+['\"”’)\]]*(?:\s|$)")
@@ -133,3 +153,10 @@ def grade_level(text: str) -> float:
 def reading_ease_es(text: str) -> float:
     """The Fernández-Huerta reading ease of Spanish ``text``: 60 to 70 is about 8th to 9th grade."""
     return measure(text, "es").ease
+
+
+SCALES = {
+    "en": Scale("English", "grade", f"aim: about {TARGET_GRADE:g}", HARD_GRADE, higher_is_harder=True),
+    "es": Scale("Spanish", "reading ease", "higher is easier; about 8th grade is 60 to 70", HARD_EASE, False),
+}
+"""The languages with a formula, by language code: ``faqbot check --readability`` scores these."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.faq import BASE_LANGUAGE
 from bot.readability import (
     HARD_EASE,
     HARD_GRADE,
+    SCALES,
     Readability,
     grade_level,
     measure,
@@ -29,47 +31,44 @@ SHIPPED_MEDIAN_EASE = 60.0
 about 8th to 9th grade. Measured 62.6 when the check came in (59.4 before rewording)."""
 
 
-@pytest.mark.parametrize(
-    ("word", "count"),
-    [
-        ("law", 1),
-        ("lawyer", 2),
-        ("detainer", 3),
-        ("immigration", 4),
-        ("released", 2),
-        ("arrested", 3),
-        ("asked", 1),
-        ("states", 1),
-        ("judges", 2),
-        ("table", 2),
-        ("courthouse", 2),
-        ("ICE", 1),
-        ("287", 3),
-    ],
-)
-def test_english_syllables_follow_the_rule_of_thumb(word: str, count: int) -> None:
-    assert syllables(word) == count
+ENGLISH_SYLLABLES = {
+    "law": 1,
+    "lawyer": 2,
+    "detainer": 3,
+    "immigration": 4,
+    "released": 2,
+    "arrested": 3,
+    "asked": 1,
+    "states": 1,
+    "judges": 2,
+    "table": 2,
+    "courthouse": 2,
+    "ICE": 1,
+    "287": 3,
+}
+SPANISH_SYLLABLES = {
+    "ley": 1,
+    "ciudad": 2,
+    "leer": 2,
+    "país": 2,
+    "policía": 4,
+    "detención": 3,
+    "inmigración": 4,
+    "santuario": 3,
+    "guerra": 2,
+    "que": 1,
+    "pingüino": 3,
+    "287": 3,
+}
 
 
 @pytest.mark.parametrize(
-    ("word", "count"),
-    [
-        ("ley", 1),
-        ("ciudad", 2),
-        ("leer", 2),
-        ("país", 2),
-        ("policía", 4),
-        ("detención", 3),
-        ("inmigración", 4),
-        ("santuario", 3),
-        ("guerra", 2),
-        ("que", 1),
-        ("pingüino", 3),
-        ("287", 3),
-    ],
+    ("count", "word", "expected"),
+    [(syllables, word, n) for word, n in ENGLISH_SYLLABLES.items()]
+    + [(syllables_es, word, n) for word, n in SPANISH_SYLLABLES.items()],
 )
-def test_spanish_syllables_follow_the_rule_of_thumb(word: str, count: int) -> None:
-    assert syllables_es(word) == count
+def test_syllables_follow_the_rule_of_thumb(count: Callable[[str], int], word: str, expected: int) -> None:
+    assert count(word) == expected
 
 
 def test_measure_counts_words_sentences_and_syllables() -> None:
@@ -106,6 +105,14 @@ def test_ease_is_the_fernandez_huerta_formula() -> None:
         "significativamente la colaboración institucional con autoridades migratorias federales."
     )
     assert reading_ease_es(dense) < HARD_EASE < 70 < reading_ease_es(plain)
+
+
+def test_each_scale_scores_its_own_figure_and_knows_which_way_is_hard() -> None:
+    result = measure("Ask a lawyer.")
+    english, spanish = SCALES["en"], SCALES["es"]
+    assert (english.score(result), spanish.score(result)) == (result.grade, result.ease)
+    assert english.is_hard(HARD_GRADE + 0.1) and not english.is_hard(HARD_GRADE)
+    assert spanish.is_hard(HARD_EASE - 0.1) and not spanish.is_hard(HARD_EASE)
 
 
 def test_the_shipped_answers_read_at_about_8th_grade(shipped_engine: Engine) -> None:
