@@ -155,7 +155,7 @@ def test_safety_targets(reports: dict[str, Report], name: str, lang: str | None)
         ("blind13", 86.5, 98.0),
         ("blind14", 88.5, 98.5),
         ("blind15", 98.0, 99.0),
-        ("blind16", 96.5, 100.0),
+        ("blind16", 97.0, 100.0),
         ("blind17", 95.5, 99.0),
         ("blind18", 95.0, 100.0),
         ("blind19", 91.0, 98.5),
