@@ -21,7 +21,7 @@ from bot.errors import FAQError, FAQLoadError
 from bot.evaluate import Labelled, Report, compare, evaluate, load_labelled, reply, score_table
 from bot.faq import FAQ, NOT_COVERED_FILE
 from bot.insights import commandline as insights
-from bot.readability import HARD_EASE, HARD_GRADE, SCALES, TARGET_GRADE, measure
+from bot.readability import HARD_EASE, HARD_GRADE, SCALES, TARGET_GRADE
 
 
 def _add_faq_options(parser: argparse.ArgumentParser) -> None:
@@ -190,13 +190,12 @@ def _readability(faq: FAQ, out: TextIO) -> None:
         print("readability: no answers to measure", file=out)
         return
     for lang, scale in SCALES.items():
-        scored = [(measure(e.texts[lang].answer, lang), e) for e in faq.entries if lang in e.texts]
+        scored = [(scale.read(e.texts[lang].answer), e) for e in faq.entries if lang in e.texts]
         if not scored:
             continue
         figures = [(scale.score(result), result, entry) for result, entry in scored]
-        hard = sorted((item for item in figures if scale.is_hard(item[0])), key=lambda item: item[0])
-        if scale.higher_is_harder:
-            hard.reverse()
+        hard = [item for item in figures if scale.is_hard(item[0])]
+        hard.sort(key=lambda item: item[0], reverse=scale.higher_is_harder)
         median = statistics.median(figure for figure, _, _ in figures)
         side = "above" if scale.higher_is_harder else "under"
         print(

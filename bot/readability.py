@@ -24,6 +24,7 @@ not a gate on loading: a legal answer needs some long words
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -46,6 +47,12 @@ class Scale:
     aim: str
     limit: float
     higher_is_harder: bool
+    syllables_of: Callable[[str], int]
+    """The language's syllable counter, for :func:`measure`."""
+
+    def read(self, text: str) -> Readability:
+        """Count ``text``'s words, sentences and syllables, the latter by this language's rules."""
+        return measure(text, self.syllables_of)
 
     def score(self, result: Readability) -> float:
         """The figure for ``result`` on this scale: the grade where higher is harder, else the reading ease."""
@@ -134,15 +141,14 @@ def syllables_es(word: str) -> int:
     return max(1, count)
 
 
-def measure(text: str, lang: str = "en") -> Readability:
-    """Count the words, sentences and syllables of ``text`` in ``lang`` ("es" for Spanish, else English).
+def measure(text: str, syllables_of: Callable[[str], int] = syllables) -> Readability:
+    """Count the words, sentences and syllables of ``text``, with ``syllables_of`` (:func:`syllables_es` for Spanish).
 
     A text with words has at least one sentence.
     """
     words = _WORD.findall(text)
-    count = syllables_es if lang == "es" else syllables
     sentences = max(1, len(_SENTENCE_END.findall(text.strip()))) if words else 0
-    return Readability(len(words), sentences, sum(count(word) for word in words))
+    return Readability(len(words), sentences, sum(syllables_of(word) for word in words))
 
 
 def grade_level(text: str) -> float:
@@ -152,11 +158,13 @@ def grade_level(text: str) -> float:
 
 def reading_ease_es(text: str) -> float:
     """The Fernández-Huerta reading ease of Spanish ``text``: 60 to 70 is about 8th to 9th grade."""
-    return measure(text, "es").ease
+    return measure(text, syllables_es).ease
 
 
 SCALES = {
-    "en": Scale("English", "grade", f"aim: about {TARGET_GRADE:g}", HARD_GRADE, higher_is_harder=True),
-    "es": Scale("Spanish", "reading ease", "higher is easier; about 8th grade is 60 to 70", HARD_EASE, False),
+    "en": Scale("English", "grade", f"aim: about {TARGET_GRADE:g}", HARD_GRADE, True, syllables),
+    "es": Scale(
+        "Spanish", "reading ease", "higher is easier; about 8th grade is 60 to 70", HARD_EASE, False, syllables_es
+    ),
 }
 """The languages with a formula, by language code: ``faqbot check --readability`` scores these."""

@@ -75,7 +75,8 @@ def test_measure_counts_words_sentences_and_syllables() -> None:
     result = measure('He said "no." Then the lawyer left!')
     assert result == Readability(words=7, sentences=2, syllables=8)
     assert (result.words_per_sentence, result.syllables_per_word) == (3.5, 8 / 7)
-    assert measure("¿La cárcel puede decir que no? Sí.", "es") == Readability(words=7, sentences=2, syllables=10)
+    spanish = measure("¿La cárcel puede decir que no? Sí.", syllables_es)
+    assert spanish == Readability(words=7, sentences=2, syllables=10)
 
 
 def test_a_text_without_words_scores_zero() -> None:
@@ -111,6 +112,7 @@ def test_each_scale_scores_its_own_figure_and_knows_which_way_is_hard() -> None:
     result = measure("Ask a lawyer.")
     english, spanish = SCALES["en"], SCALES["es"]
     assert (english.score(result), spanish.score(result)) == (result.grade, result.ease)
+    assert (english.read("Ask a lawyer."), spanish.read("Sí.")) == (result, measure("Sí.", syllables_es))
     assert english.is_hard(HARD_GRADE + 0.1) and not english.is_hard(HARD_GRADE)
     assert spanish.is_hard(HARD_EASE - 0.1) and not spanish.is_hard(HARD_EASE)
 
