@@ -208,12 +208,12 @@ def _readability(faq: FAQ, out: TextIO) -> None:
             print(f"  {entry.path.name}:{entry.line} [{entry.id}] {scale.name} {figure:.1f} ({sentence})", file=out)
 
 
-def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
+def _eval(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``faqbot eval``: metrics, overall and per language."""
     try:
         items = load_labelled(args.file, engine.faq.by_id)
     except FAQError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=err)
         return 2
     report = evaluate(engine, items)
     table = {"all": report.metrics(), **{lang: report.metrics(lang) for lang in report.languages()}}
@@ -233,13 +233,13 @@ def _eval(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
                 expected = sorted(o.item.expect)
                 print(f"{label} {reply(o):48} {o.top_score:5} expect={expected} {o.item.q!r}", file=out)
     if args.against:
-        return _against(report, items, args, out)
+        return _against(report, items, args, out, err)
     return 0
 
 
-def _against(report: Report, items: list[Labelled], args: argparse.Namespace, out: TextIO) -> int:
+def _against(report: Report, items: list[Labelled], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``faqbot eval --against DIR``: what moved from the FAQ in DIR to this one, question by question."""
-    other = _load(args, sys.stderr, args.against)
+    other = _load(args, err, args.against)
     if other is None:
         return 1
     moved, changes = compare(evaluate(other, items), report)
@@ -294,4 +294,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _repl(engine, args, out, sys.stdin)
     if args.command == "check":
         return _check(engine, args, out)
-    return _eval(engine, args, out)
+    return _eval(engine, args, out, err)
